@@ -1,0 +1,1 @@
+// Autodiff module placeholder; replaced as the module grows.

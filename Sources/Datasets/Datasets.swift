@@ -1,0 +1,1 @@
+// Datasets module placeholder; replaced as the module grows.

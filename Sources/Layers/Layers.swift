@@ -1,0 +1,1 @@
+// Layers module placeholder; replaced as the module grows.

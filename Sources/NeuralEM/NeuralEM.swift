@@ -1,0 +1,1 @@
+// NeuralEM module placeholder; replaced as the module grows.

@@ -1,0 +1,1 @@
+// Pipeline module placeholder; replaced as the module grows.

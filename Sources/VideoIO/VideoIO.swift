@@ -1,0 +1,1 @@
+// VideoIO module placeholder; replaced as the module grows.

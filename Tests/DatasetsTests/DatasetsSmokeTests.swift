@@ -1,0 +1,6 @@
+import XCTest
+import Datasets
+
+final class DatasetsSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+import Layers
+
+final class LayersSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}

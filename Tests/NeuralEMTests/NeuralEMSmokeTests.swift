@@ -1,0 +1,6 @@
+import XCTest
+import NeuralEM
+
+final class NeuralEMSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}

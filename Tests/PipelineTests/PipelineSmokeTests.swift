@@ -1,0 +1,6 @@
+import XCTest
+import Pipeline
+
+final class PipelineSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}

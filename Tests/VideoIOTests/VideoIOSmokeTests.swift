@@ -1,0 +1,6 @@
+import XCTest
+import VideoIO
+
+final class VideoIOSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}
