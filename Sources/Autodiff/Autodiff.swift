@@ -1,1 +1,0 @@
-// Autodiff module placeholder; replaced as the module grows.
