@@ -1,0 +1,84 @@
+import Autodiff
+
+/// What one (RN)N-EM step carries to the next.
+public struct EMState {
+    /// θ, the K hidden states: (B·K, M)
+    public var theta: Tensor
+    /// ψ, each component's pixel-wise distribution parameters: (B, K, H, W, C)
+    public var predictions: Tensor
+    /// γ, the responsibilities: (B, K, H, W, 1)
+    public var gamma: Tensor
+
+    public init(theta: Tensor, predictions: Tensor, gamma: Tensor) {
+        self.theta = theta
+        self.predictions = predictions
+        self.gamma = gamma
+    }
+
+    /// Batch size B.
+    public var batch: Int { predictions.shape[0] }
+    /// Number of components K.
+    public var components: Int { predictions.shape[1] }
+}
+
+/// One step of (RN)N-EM, exactly as the reference's `NEMCell`:
+///
+///     δ      = (x̃_t − ψ_old) ⊙ γ_old            masked deltas, (B, K, H, W, C)
+///     ψ, θ   = f(δ reshaped to (B·K, D), θ_old)  the inner network, run once on all K copies
+///     γ      = E-step of ψ against x_{t+1}        (B, K, H, W, 1)
+///
+/// The K copies of the inner network share every weight; only the random initial γ breaks their symmetry.
+public struct NEMCell {
+    public let network: any InnerNetwork
+    public let likelihood: Likelihood
+    /// σ of the Gaussian E-step (a temperature); unused for Bernoulli data.
+    public let eSigma: Float
+    /// Whether gradients flow through γ into the masked deltas.
+    public let gradientGamma: Bool
+    /// ψ₀, the initial prediction everywhere.
+    public let predictionInit: Float
+    /// (H, W, C) of a frame.
+    public let frameShape: [Int]
+
+    public init(network: any InnerNetwork, likelihood: Likelihood, eSigma: Float = 0.25,
+                gradientGamma: Bool, predictionInit: Float = 0, frameShape: [Int]) {
+        self.network = network
+        self.likelihood = likelihood
+        self.eSigma = eSigma
+        self.gradientGamma = gradientGamma
+        self.predictionInit = predictionInit
+        self.frameShape = frameShape
+    }
+
+    /// θ₀ = 0, ψ₀ = `predictionInit`, γ₀ = |N(0, 1)| normalised over K (all ones when K = 1).
+    public func initialState(batch: Int, components: Int, rng: inout SeededRNG) -> EMState {
+        let gammaShape = [batch, components] + frameShape.dropLast() + [1]
+        let gamma: Tensor
+        if components == 1 {
+            gamma = Tensor.ones(gammaShape)
+        } else {
+            let magnitudes = abs(Tensor(randomNormal: gammaShape, using: &rng))
+            gamma = magnitudes / sum(magnitudes, axes: [1], keepDims: true)
+        }
+        return EMState(theta: network.initialTheta(rows: batch * components),
+                       predictions: Tensor(filling: predictionInit, shape: [batch, components] + frameShape),
+                       gamma: gamma)
+    }
+
+    /// γ ⊙ (x̃ − ψ): the data minus each component's prediction, masked by its responsibilities.
+    /// input (B, 1, H, W, C), ψ (B, K, H, W, C), γ (B, K, H, W, 1) → (B, K, H, W, C)
+    public func maskedDeltas(input: Tensor, state: EMState) -> Tensor {
+        let gamma = gradientGamma ? state.gamma : stopGradient(state.gamma)
+        return (input - state.predictions) * gamma
+    }
+
+    /// One EM step: input x̃_t (B, 1, H, W, C), target x_{t+1} (B, 1, H, W, C).
+    public func callAsFunction(input: Tensor, target: Tensor, state: EMState) -> EMState {
+        let (b, k) = (state.batch, state.components)
+        let deltas = maskedDeltas(input: input, state: state).reshaped([b * k, frameShape.reduce(1, *)])
+        let (predictions, theta) = network(deltas, theta: state.theta)
+        let psi = predictions.reshaped([b, k] + frameShape)
+        let gamma = eStep(predictions: psi, target: target, likelihood: likelihood, eSigma: eSigma)
+        return EMState(theta: theta, predictions: psi, gamma: gamma)
+    }
+}

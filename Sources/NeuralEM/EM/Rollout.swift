@@ -1,0 +1,90 @@
+import Autodiff
+
+/// How much each EM step's loss counts: only the last (static data) or all equally (sequences),
+/// or explicit weights.
+public enum StepWeights: Codable, Sendable, Equatable {
+    case last
+    case all
+    case explicit([Float])
+
+    /// One weight per step.
+    public func weights(steps: Int) -> [Float] {
+        switch self {
+        case .last: return (0..<steps).map { $0 == steps - 1 ? 1 : 0 }
+        case .all: return [Float](repeating: 1, count: steps)
+        case .explicit(let w): return w
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let name = try? container.decode(String.self) {
+            switch name {
+            case "last": self = .last
+            case "all": self = .all
+            default:
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected last, all or a list of weights, got \(name)")
+            }
+        } else {
+            self = .explicit(try container.decode([Float].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .last: try container.encode("last")
+        case .all: try container.encode("all")
+        case .explicit(let w): try container.encode(w)
+        }
+    }
+}
+
+/// Everything an unrolled run of EM steps produced.
+public struct Rollout {
+    /// Σ_t w_t · loss_t, the training objective (a scalar tensor on the tape).
+    public let loss: Tensor
+    /// Per step: (total, intra, inter), unweighted, as plain numbers.
+    public let stepLosses: [(total: Float, intra: Float, inter: Float)]
+    /// γ after each step t = 1…T: (B, K, H, W, 1) each.
+    public let gammas: [Tensor]
+    /// ψ after each step: (B, K, H, W, C) each.
+    public let predictions: [Tensor]
+    /// The state after the last step.
+    public let finalState: EMState
+}
+
+extension NEMCell {
+    /// Runs T = `frames.count − 1` EM steps: step t reads the (noisy) input x̃_t and is scored against
+    /// the clean target x_{t+1} (next-step prediction; for static data the frames are one image tiled).
+    /// - Parameters:
+    ///   - inputs: T + 1 noisy frames, each (B, 1, H, W, C)
+    ///   - targets: T + 1 clean frames, each (B, 1, H, W, C)
+    ///   - components: K
+    ///   - stepWeights: the loss weight of each of the T steps
+    public func unroll(inputs: [Tensor], targets: [Tensor], components: Int, stepWeights: [Float],
+                       loss settings: LossSettings, rng: inout SeededRNG,
+                       initialState: EMState? = nil) -> Rollout {
+        let steps = inputs.count - 1
+        precondition(targets.count == inputs.count && stepWeights.count == steps,
+                      "unroll: \(inputs.count) inputs, \(targets.count) targets and \(stepWeights.count) weights for \(steps) steps")
+        var state = initialState ?? self.initialState(batch: inputs[0].shape[0], components: components, rng: &rng)
+        var total: Tensor?
+        var stepLosses: [(total: Float, intra: Float, inter: Float)] = []
+        var gammas: [Tensor] = [], predictions: [Tensor] = []
+        for t in 0..<steps {
+            state = self(input: inputs[t], target: targets[t + 1], state: state)
+            let loss = outerLoss(predictions: state.predictions, gamma: state.gamma, target: targets[t + 1],
+                                 likelihood: likelihood, settings: settings)
+            stepLosses.append((loss.total.scalar, loss.intra.scalar, loss.inter.scalar))
+            if stepWeights[t] != 0 {
+                let weighted = stepWeights[t] == 1 ? loss.total : loss.total * stepWeights[t]
+                total = total.map { $0 + weighted } ?? weighted
+            }
+            gammas.append(state.gamma)
+            predictions.append(state.predictions)
+        }
+        return Rollout(loss: total ?? Tensor(0), stepLosses: stepLosses, gammas: gammas,
+                       predictions: predictions, finalState: state)
+    }
+}

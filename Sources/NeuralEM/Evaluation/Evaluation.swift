@@ -1,0 +1,118 @@
+import Autodiff
+import Datasets
+import Foundation
+
+/// Scores of a model on a set of sequences, as the reference's `compute_AMI_scores` (AMI per image of
+/// the pixels whose true group is not 0, averaged over images, per EM step; the random initial γ is not
+/// scored), plus the loss and the next-step-prediction cross-entropy.
+public struct EvaluationResult: Sendable, Equatable {
+    /// Mean AMI (max normalisation, as the paper's scikit-learn 0.18) per step 1…T.
+    public var amiPerStep: [Double]
+    /// Mean AMI (arithmetic normalisation, today's scikit-learn default) per step 1…T.
+    public var amiArithmeticPerStep: [Double]
+    /// Mean adjusted Rand index per step.
+    public var ariPerStep: [Double]
+    /// Mean max_k γ over scored pixels, per step.
+    public var confidencePerStep: [Double]
+    /// The training loss (step-weighted sum of per-step losses), averaged over batches.
+    public var loss: Double
+    /// Next-step prediction: binary cross-entropy (nats per frame, summed over pixels) between x_{t+1} and
+    /// the mixture Σ_k γ_{t−1,k} ψ_{t,k}, whose γ comes from the step before (so it never sees x_{t+1}),
+    /// averaged over images and steps.
+    public var bce: Double
+    /// Sequences scored.
+    public var sequences: Int
+
+    public var amiMean: Double { mean(amiPerStep) }
+    public var amiLast: Double { amiPerStep.last ?? .nan }
+    public var amiMeanArithmetic: Double { mean(amiArithmeticPerStep) }
+    public var amiLastArithmetic: Double { amiArithmeticPerStep.last ?? .nan }
+    public var ariMean: Double { mean(ariPerStep) }
+    public var ariLast: Double { ariPerStep.last ?? .nan }
+    public var confidenceMean: Double { mean(confidencePerStep) }
+    public var confidenceLast: Double { confidencePerStep.last ?? .nan }
+
+    /// The flat JSON object of `nem eval --json`.
+    public var json: [String: Any] {
+        ["ami_mean": amiMean, "ami_last": amiLast, "ami_mean_arithmetic": amiMeanArithmetic,
+         "ami_last_arithmetic": amiLastArithmetic, "ari_mean": ariMean, "ari_last": ariLast,
+         "ami_per_step": amiPerStep, "ami_arithmetic_per_step": amiArithmeticPerStep,
+         "confidence_mean": confidenceMean, "confidence_last": confidenceLast,
+         "bce": bce, "loss": loss, "sequences": sequences]
+    }
+}
+
+private func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
+
+/// Accumulates per-batch scores into an ``EvaluationResult`` weighted by batch size.
+struct EvaluationAccumulator {
+    private var sums: (ami: [Double], amiArithmetic: [Double], ari: [Double], confidence: [Double]) = ([], [], [], [])
+    private var lossSum = 0.0, bceSum = 0.0, images = 0
+
+    mutating func add(rollout: Rollout, batch: FrameBatch, initialGamma: Tensor, components: Int) {
+        let steps = rollout.gammas.count
+        let b = batch.batch
+        let pixels = rollout.gammas[0].count / (b * components)
+        let frameValues = batch.targets[0].count
+        if sums.ami.isEmpty {
+            sums = ([Double](repeating: 0, count: steps), [Double](repeating: 0, count: steps),
+                    [Double](repeating: 0, count: steps), [Double](repeating: 0, count: steps))
+        }
+        for t in 0..<steps {
+            let groups = Array(batch.groups[(t + 1) * frameValues..<(t + 2) * frameValues])
+            let scores = scoreGamma(gamma: rollout.gammas[t].scalars, groups: groups, batch: b,
+                                    components: components, pixels: pixels)
+            sums.ami[t] += scores.amiMax.reduce(0, +)
+            sums.amiArithmetic[t] += scores.amiArithmetic.reduce(0, +)
+            sums.ari[t] += scores.ari.reduce(0, +)
+            sums.confidence[t] += scores.confidence.reduce(0, +)
+            let previousGamma = t == 0 ? initialGamma : rollout.gammas[t - 1]
+            bceSum += nextStepCrossEntropy(gamma: previousGamma, predictions: rollout.predictions[t],
+                                           target: batch.targets[t + 1])
+        }
+        lossSum += Double(rollout.loss.scalar) * Double(b)
+        images += b
+    }
+
+    var result: EvaluationResult {
+        let n = Double(max(images, 1))
+        let steps = Double(max(sums.ami.count, 1))
+        return EvaluationResult(amiPerStep: sums.ami.map { $0 / n }, amiArithmeticPerStep: sums.amiArithmetic.map { $0 / n },
+                                ariPerStep: sums.ari.map { $0 / n }, confidencePerStep: sums.confidence.map { $0 / n },
+                                loss: lossSum / n, bce: bceSum / (n * steps), sequences: images)
+    }
+}
+
+/// Σ over images of the cross-entropy (summed over pixels) of x under the mixture Σ_k γ_k ψ_k, clipped
+/// to [1e-6, 1 − 1e-6]. γ (B, K, H, W, 1), ψ (B, K, H, W, C), x (B, 1, H, W, C).
+func nextStepCrossEntropy(gamma: Tensor, predictions: Tensor, target: Tensor) -> Double {
+    let mixture = sum(predictions * gamma, axes: [1], keepDims: true)
+    let p = clip(mixture, min: 1e-6, max: 1 - 1e-6)
+    return Double(sum(-(target * log(p) + (1 - target) * log(1 - p))).scalar)
+}
+
+extension NEMModel {
+    /// Evaluates the model on `batches` (no gradients), with `components` (may differ from training),
+    /// `steps` EM steps, and the input `noise` (fresh per step, from `seed`).
+    public func evaluate(batches: [Batch], components: Int? = nil, steps: Int? = nil, noise: NoiseModel,
+                         loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
+        let k = components ?? config.components
+        let steps = steps ?? config.steps
+        guard k >= 1 else { throw ConfigError.invalid(key: "components", reason: "K must be at least 1, got \(k)") }
+        let cell = self.cell()
+        var accumulator = EvaluationAccumulator()
+        var noiseSource = NoiseSource(model: noise, seed: seed)
+        var rng = SeededRNG.derived(seed: seed, stream: 0x6A33A)
+        try withoutGradients {
+            for data in batches {
+                let batch = try FrameBatch(data, frames: steps + 1, frameShape: config.frameShape, noise: &noiseSource)
+                let initial = cell.initialState(batch: batch.batch, components: k, rng: &rng)
+                let rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: k,
+                                          stepWeights: loss.stepWeights.weights(steps: steps), loss: loss.settings,
+                                          rng: &rng, initialState: initial)
+                accumulator.add(rollout: rollout, batch: batch, initialGamma: initial.gamma, components: k)
+            }
+        }
+        return accumulator.result
+    }
+}

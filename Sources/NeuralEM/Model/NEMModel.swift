@@ -1,0 +1,96 @@
+import Autodiff
+import Foundation
+import Layers
+
+/// A trained (or freshly initialised) N-EM model: its configuration and inner network.
+///
+/// Saved as one self-describing `.safetensors` file: the parameters as tensors, and in `__metadata__`
+/// `nem.format` (this layout's version), `nem.model` (``ModelConfig`` as JSON: K, steps, frame shape,
+/// likelihood, network spec) and any further facts (`nem.training`, `nem.scores`, ...), so that
+/// `nem track --model m.safetensors` and `nem eval` need nothing else. Python's `safetensors` opens it.
+public final class NEMModel {
+    public static let formatVersion = "1"
+
+    public let config: ModelConfig
+    public let network: any InnerNetwork
+    /// Free-form facts stored with the model (training data, command, wall time, scores).
+    public var metadata: [String: String]
+
+    /// A new model with freshly initialised weights (Xavier-uniform, zero biases).
+    public init(config: ModelConfig, rng: inout SeededRNG, metadata: [String: String] = [:]) throws {
+        try config.validate()
+        self.config = config
+        network = try config.network.build(frameShape: config.frameShape, likelihood: config.likelihood, rng: &rng)
+        self.metadata = metadata
+    }
+
+    /// The EM cell for this model; `gradientGamma` only matters when training.
+    public func cell(gradientGamma: Bool = false) -> NEMCell {
+        NEMCell(network: network, likelihood: config.likelihood, eSigma: config.eSigma, gradientGamma: gradientGamma,
+                predictionInit: config.predictionInit, frameShape: config.frameShape)
+    }
+
+    /// Parameters by name, as stored in the file.
+    public var tensors: [String: Tensor] {
+        Dictionary(network.namedParameters.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The `__metadata__` this model is saved with.
+    public var fileMetadata: [String: String] {
+        var all = metadata
+        all["nem.format"] = Self.formatVersion
+        all["nem.model"] = config.json
+        return all
+    }
+
+    /// Writes the model (temporary name, renamed when complete).
+    public func save(to url: URL, overwrite: Bool = true, extraTensors: [String: Tensor] = [:],
+                     extraMetadata: [String: String] = [:]) throws {
+        let tensors = self.tensors.merging(extraTensors) { a, _ in a }
+        try SafeTensors(tensors: tensors, metadata: fileMetadata.merging(extraMetadata) { _, b in b })
+            .write(to: url, overwrite: overwrite)
+    }
+
+    /// Loads a model file written by ``save(to:overwrite:extraTensors:extraMetadata:)``; errors name the
+    /// file and, for a mismatch, the first tensor that does not fit.
+    public static func load(from url: URL) throws -> (model: NEMModel, file: SafeTensors) {
+        let file = try SafeTensors(contentsOf: url)
+        guard let json = file.metadata["nem.model"] else {
+            throw CheckpointError.mismatch(path: url.path, reason: "no 'nem.model' entry in __metadata__: not a NeuralEM model")
+        }
+        let config: ModelConfig
+        do {
+            config = try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8))
+        } catch {
+            throw CheckpointError.mismatch(path: url.path, reason: "unreadable 'nem.model' metadata: \(error)")
+        }
+        var rng = SeededRNG(seed: 0)
+        let model: NEMModel
+        do {
+            model = try NEMModel(config: config, rng: &rng, metadata: file.metadata.filter { !["nem.model", "nem.format"].contains($0.key) })
+        } catch {
+            throw CheckpointError.mismatch(path: url.path, reason: "\(error)")
+        }
+        try model.network.loadParameters(from: file.tensors, source: url.path)
+        return (model, file)
+    }
+}
+
+extension ModelConfig {
+    /// The configuration as compact JSON (stored in model files).
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Checks what the network builder cannot: K, steps and the frame shape.
+    public func validate() throws {
+        guard components >= 1 else { throw ConfigError.invalid(key: "model.components", reason: "K must be at least 1, got \(components)") }
+        guard steps >= 1 else { throw ConfigError.invalid(key: "model.steps", reason: "at least one EM step is needed, got \(steps)") }
+        guard frameShape.count == 3, frameShape.allSatisfy({ $0 > 0 }) else {
+            throw ConfigError.invalid(key: "model.frame_shape", reason: "expected [H, W, C] with positive sizes, got \(frameShape)")
+        }
+        guard eSigma > 0 else { throw ConfigError.invalid(key: "model.e_sigma", reason: "must be positive, got \(eSigma)") }
+    }
+}

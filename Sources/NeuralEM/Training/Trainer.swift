@@ -1,0 +1,246 @@
+import Autodiff
+import Datasets
+import Foundation
+import Layers
+
+/// What the trainer tells its caller as it goes (the command line draws a progress bar from these).
+public enum TrainingEvent: Sendable {
+    /// After every optimiser step.
+    case step(step: Int, loss: Float, stepsPerSecond: Double, elapsed: TimeInterval)
+    /// After every validation.
+    case validated(step: Int, loss: Double, amiMean: Double, amiLast: Double, improved: Bool)
+    /// A checkpoint was written.
+    case checkpoint(step: Int, path: String)
+}
+
+/// Why training ended.
+public enum TrainingStop: String, Sendable {
+    case maxSteps = "reached max_steps"
+    case maxTime = "reached max_minutes"
+    case earlyStopping = "early stopping: validation loss stopped improving"
+    case interrupted = "interrupted"
+}
+
+/// The outcome of a training run.
+public struct TrainingSummary: Sendable {
+    public let steps: Int
+    public let wallSeconds: Double
+    public let stop: TrainingStop
+    public let best: EvaluationResult?
+    public let bestStep: Int
+    public let modelPath: String
+}
+
+/// A run that cannot go on.
+public enum TrainingError: Error, CustomStringConvertible {
+    case diverged(step: Int, checkpoint: String?)
+
+    public var description: String {
+        switch self {
+        case let .diverged(step, checkpoint?):
+            return "training diverged at step \(step) (loss is not finite); the last good checkpoint is \(checkpoint)"
+        case let .diverged(step, nil):
+            return "training diverged at step \(step) (loss is not finite) before any checkpoint was written"
+        }
+    }
+
+    public var exitCode: Int32 { 1 }
+}
+
+/// Unsupervised training of an N-EM model, as the reference's `nem.py`: Adam on the step-weighted N-EM
+/// loss, fresh input noise every step, validation on a fixed set, early stopping on the validation loss.
+///
+/// A run lives in a directory: `checkpoint.safetensors` (weights, Adam state and progress, written every
+/// `checkpoint_minutes` and at the end, so that `resume` continues a run in a later sitting),
+/// `best.safetensors` (the weights with the lowest validation loss so far: the final model) and
+/// `log.csv` (step, wall time, training loss, validation loss and AMI: a time-to-AMI curve).
+/// Everything random derives from the seeds and the step number, so a run is reproducible and a resumed
+/// run continues as it would have.
+public final class Trainer {
+    public let config: TrainingConfig
+    public let model: NEMModel
+    public let directory: URL
+    private let optimizer: Adam
+    private var data: TrainingData
+    private var step = 0
+    /// Wall time of earlier sittings.
+    private var previousSeconds = 0.0
+    private var bestLoss = Double.infinity
+    private var bestStep = 0
+    private var bestResult: EvaluationResult?
+    private var validationsWithoutImprovement = 0
+    /// Set from another thread (SIGINT) to stop after the current step.
+    public let stopRequest = StopFlag()
+
+    public var checkpointURL: URL { directory.appendingPathComponent("checkpoint.safetensors") }
+    public var bestURL: URL { directory.appendingPathComponent("best.safetensors") }
+    public var logURL: URL { directory.appendingPathComponent("log.csv") }
+
+    /// Prepares a run in `directory`: a fresh one, or with `resume` the one whose checkpoint is there.
+    public init(config: TrainingConfig, directory: URL, resume: Bool) throws {
+        try config.validate()
+        self.config = config
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var rng = SeededRNG.derived(seed: config.training.seed, stream: 0x1217)
+        model = try NEMModel(config: config.model, rng: &rng)
+        optimizer = Adam(namedParameters: model.network.namedParameters, learningRate: config.optimizer.learningRate,
+                         beta1: config.optimizer.beta1, beta2: config.optimizer.beta2, epsilon: config.optimizer.epsilon)
+        if resume {
+            try restore()
+        } else if FileManager.default.fileExists(atPath: checkpointURL.path) {
+            throw ConfigError.mismatch("\(directory.path) already holds a training run; pass --resume to continue it or choose another directory")
+        }
+        data = try TrainingData(config: config, startStep: step)
+        if !resume { try "step,wall_seconds,train_loss,valid_loss,valid_ami_mean,valid_ami_last,valid_ami_mean_arithmetic\n".write(to: logURL, atomically: true, encoding: .utf8) }
+    }
+
+    /// Trains until `max_steps`, `max_minutes`, early stopping or ``stopRequest``.
+    public func run(_ report: (TrainingEvent) -> Void) throws -> TrainingSummary {
+        let schedule = config.training
+        let start = Date()
+        var lastCheckpoint = Date()
+        var lossSinceValidation = 0.0, stepsSinceValidation = 0
+        var stop = TrainingStop.maxSteps
+        let cell = model.cell(gradientGamma: config.loss.gradientGamma)
+        let weights = config.loss.stepWeights.weights(steps: config.model.steps)
+        func elapsed() -> Double { previousSeconds + Date().timeIntervalSince(start) }
+
+        while step < schedule.maxSteps {
+            if stopRequest.isSet { stop = .interrupted; break }
+            if schedule.maxMinutes > 0 && elapsed() >= schedule.maxMinutes * 60 { stop = .maxTime; break }
+            let stepStart = Date()
+            var noise = NoiseSource(model: config.noise.model, seed: SeededRNG.derived(seed: schedule.seed, stream: UInt64(step)).next())
+            var rng = SeededRNG.derived(seed: schedule.seed ^ 0x5EED, stream: UInt64(step))
+            let batch = try FrameBatch(try data.train.nextBatch(size: schedule.batchSize), frames: config.model.steps + 1,
+                                       frameShape: config.model.frameShape, noise: &noise)
+            let rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: config.model.components,
+                                      stepWeights: weights, loss: config.loss.settings, rng: &rng)
+            let loss = rollout.loss.scalar
+            guard loss.isFinite else {
+                throw TrainingError.diverged(step: step + 1, checkpoint: FileManager.default.fileExists(atPath: checkpointURL.path) ? checkpointURL.path : nil)
+            }
+            rollout.loss.backward()
+            optimizer.step()
+            optimizer.zeroGradients()
+            step += 1
+            lossSinceValidation += Double(loss)
+            stepsSinceValidation += 1
+            report(.step(step: step, loss: loss, stepsPerSecond: 1 / max(Date().timeIntervalSince(stepStart), 1e-9), elapsed: elapsed()))
+
+            if step % schedule.validateEvery == 0 || step == schedule.maxSteps {
+                let result = try validate()
+                let improved = result.loss < bestLoss
+                if improved {
+                    bestLoss = result.loss
+                    bestStep = step
+                    bestResult = result
+                    validationsWithoutImprovement = 0
+                    try saveBest(result: result, wallSeconds: elapsed())
+                } else {
+                    validationsWithoutImprovement += 1
+                }
+                try appendLog(trainLoss: lossSinceValidation / Double(max(stepsSinceValidation, 1)), result: result, wallSeconds: elapsed())
+                lossSinceValidation = 0
+                stepsSinceValidation = 0
+                report(.validated(step: step, loss: result.loss, amiMean: result.amiMean, amiLast: result.amiLast, improved: improved))
+                if validationsWithoutImprovement >= schedule.patience { stop = .earlyStopping; break }
+            }
+            if Date().timeIntervalSince(lastCheckpoint) >= schedule.checkpointMinutes * 60 {
+                try saveCheckpoint(wallSeconds: elapsed())
+                lastCheckpoint = Date()
+                report(.checkpoint(step: step, path: checkpointURL.path))
+            }
+        }
+        try saveCheckpoint(wallSeconds: elapsed())
+        report(.checkpoint(step: step, path: checkpointURL.path))
+        if bestResult == nil {
+            let result = try validate()
+            bestResult = result
+            bestStep = step
+            try saveBest(result: result, wallSeconds: elapsed())
+        }
+        return TrainingSummary(steps: step, wallSeconds: elapsed(), stop: stop, best: bestResult, bestStep: bestStep,
+                               modelPath: bestURL.path)
+    }
+
+    /// Loss and scores on the fixed validation set, with noise from a fixed seed.
+    public func validate() throws -> EvaluationResult {
+        try model.evaluate(batches: data.validation, noise: config.noise.model, loss: config.loss,
+                           seed: config.training.seed ^ 0xA11D)
+    }
+
+    // MARK: - Files
+
+    private func appendLog(trainLoss: Double, result: EvaluationResult, wallSeconds: Double) throws {
+        let row = String(format: "%d,%.1f,%.4f,%.4f,%.4f,%.4f,%.4f\n", step, wallSeconds, trainLoss, result.loss,
+                         result.amiMean, result.amiLast, result.amiMeanArithmetic)
+        let handle = try FileHandle(forWritingTo: logURL)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(row.utf8))
+    }
+
+    private var configJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(config), as: UTF8.self)
+    }
+
+    private func saveBest(result: EvaluationResult, wallSeconds: Double) throws {
+        try model.save(to: bestURL, extraMetadata: [
+            "nem.training": configJSON,
+            "nem.data": data.description,
+            "nem.step": String(step),
+            "nem.wall_seconds": String(format: "%.0f", wallSeconds),
+            "nem.validation": String(format: "loss %.4f, AMI mean %.4f, AMI last %.4f (max normalisation)",
+                                     result.loss, result.amiMean, result.amiLast),
+        ])
+    }
+
+    private func saveCheckpoint(wallSeconds: Double) throws {
+        var extra: [String: Tensor] = [:]
+        for (name, tensor) in optimizer.stateTensors { extra["adam." + name] = tensor }
+        try model.save(to: checkpointURL, extraTensors: extra, extraMetadata: [
+            "nem.training": configJSON,
+            "nem.step": String(step),
+            "nem.adam_timestep": String(optimizer.timestep),
+            "nem.wall_seconds": String(wallSeconds),
+            "nem.best_loss": String(bestLoss),
+            "nem.best_step": String(bestStep),
+            "nem.stale_validations": String(validationsWithoutImprovement),
+        ])
+    }
+
+    private func restore() throws {
+        guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
+            throw ConfigError.mismatch("\(checkpointURL.path): no checkpoint to resume from")
+        }
+        let file = try SafeTensors(contentsOf: checkpointURL)
+        guard let saved = file.metadata["nem.training"],
+              let savedConfig = try? JSONDecoder().decode(TrainingConfig.self, from: Data(saved.utf8)) else {
+            throw CheckpointError.mismatch(path: checkpointURL.path, reason: "no training configuration in __metadata__")
+        }
+        guard savedConfig.model == config.model else {
+            throw CheckpointError.mismatch(path: checkpointURL.path, reason: "the checkpoint's model differs from the configuration's")
+        }
+        try model.network.loadParameters(from: file.tensors, source: checkpointURL.path)
+        var adamState: [String: Tensor] = [:]
+        for (name, tensor) in file.tensors where name.hasPrefix("adam.") { adamState[String(name.dropFirst(5))] = tensor }
+        try optimizer.loadState(adamState, timestep: Int(file.metadata["nem.adam_timestep"] ?? "") ?? 0, source: checkpointURL.path)
+        step = Int(file.metadata["nem.step"] ?? "") ?? 0
+        previousSeconds = Double(file.metadata["nem.wall_seconds"] ?? "") ?? 0
+        bestLoss = Double(file.metadata["nem.best_loss"] ?? "") ?? .infinity
+        bestStep = Int(file.metadata["nem.best_step"] ?? "") ?? 0
+        validationsWithoutImprovement = Int(file.metadata["nem.stale_validations"] ?? "") ?? 0
+    }
+}
+
+/// A flag one thread sets (e.g. a SIGINT handler) and another polls.
+public final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    public init() {}
+    public var isSet: Bool { lock.withLock { value } }
+    public func set() { lock.withLock { value = true } }
+}

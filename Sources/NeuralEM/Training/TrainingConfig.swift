@@ -1,0 +1,203 @@
+import Datasets
+import Layers
+
+/// Everything `nem train` needs, as written in a training YAML file (snake_case keys) and stored in
+/// every checkpoint. Presets for the reference experiments are in ``TrainingPreset``.
+public struct TrainingConfig: Codable, Sendable, Equatable {
+    public var model: ModelConfig
+    public var loss: LossConfig
+    public var noise: NoiseConfig
+    public var optimizer: OptimizerConfig
+    public var training: ScheduleConfig
+    public var data: DataConfig
+
+    public init(model: ModelConfig, loss: LossConfig, noise: NoiseConfig, optimizer: OptimizerConfig = .init(),
+                training: ScheduleConfig = .init(), data: DataConfig) {
+        self.model = model
+        self.loss = loss
+        self.noise = noise
+        self.optimizer = optimizer
+        self.training = training
+        self.data = data
+    }
+}
+
+/// The model: the EM settings and the inner network in the reference's vocabulary.
+public struct ModelConfig: Codable, Sendable, Equatable {
+    /// K, the number of components.
+    public var components: Int
+    /// T, the number of EM steps (a sequence supplies T + 1 frames: step t reads frame t, predicts t + 1).
+    public var steps: Int
+    public var likelihood: Likelihood
+    /// σ of the Gaussian E-step.
+    public var eSigma: Float = 0.25
+    /// ψ₀.
+    public var predictionInit: Float = 0
+    /// (H, W, C) of a frame.
+    public var frameShape: [Int]
+    public var network: NetworkSpec
+
+    public init(components: Int, steps: Int, likelihood: Likelihood, eSigma: Float = 0.25, predictionInit: Float = 0,
+                frameShape: [Int], network: NetworkSpec) {
+        self.components = components
+        self.steps = steps
+        self.likelihood = likelihood
+        self.eSigma = eSigma
+        self.predictionInit = predictionInit
+        self.frameShape = frameShape
+        self.network = network
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case components, steps, likelihood, eSigma = "e_sigma", predictionInit = "prediction_init"
+        case frameShape = "frame_shape", network
+    }
+}
+
+/// The loss (the reference's `nem.loss_*`, `pixel_prior`, `gradient_gamma`).
+public struct LossConfig: Codable, Sendable, Equatable {
+    public var interWeight: Float = 1
+    public var pixelPrior: Float = 0
+    /// Gradients through γ: true for static data, false for sequences.
+    public var gradientGamma: Bool
+    /// `last` for static data, `all` for sequences, or a list of T weights.
+    public var stepWeights: StepWeights
+
+    public init(interWeight: Float = 1, pixelPrior: Float = 0, gradientGamma: Bool, stepWeights: StepWeights) {
+        self.interWeight = interWeight
+        self.pixelPrior = pixelPrior
+        self.gradientGamma = gradientGamma
+        self.stepWeights = stepWeights
+    }
+
+    public var settings: LossSettings {
+        LossSettings(interWeight: interWeight, pixelPrior: pixelPrior, gradientGamma: gradientGamma)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case interWeight = "inter_weight", pixelPrior = "pixel_prior", gradientGamma = "gradient_gamma"
+        case stepWeights = "step_weights"
+    }
+}
+
+/// Input noise, applied to the network's input only (targets stay clean), fresh every step, also when
+/// evaluating.
+public struct NoiseConfig: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case none, bitflip, maskedUniform = "masked_uniform" }
+    public var type: Kind
+    public var probability: Float
+
+    public init(type: Kind, probability: Float) {
+        self.type = type
+        self.probability = probability
+    }
+
+    public var model: NoiseModel {
+        switch type {
+        case .none: return .none
+        case .bitflip: return .bitflip(probability: probability)
+        case .maskedUniform: return .maskedUniform(probability: probability)
+        }
+    }
+}
+
+/// Adam with TensorFlow's defaults.
+public struct OptimizerConfig: Codable, Sendable, Equatable {
+    public var learningRate: Float = 1e-3
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case learningRate = "learning_rate", beta1, beta2, epsilon
+    }
+}
+
+/// How long and how often: batches, validation, early stopping and checkpoints.
+public struct ScheduleConfig: Codable, Sendable, Equatable {
+    public var batchSize: Int = 64
+    /// Stop after this many optimiser steps (the reference's 500 epochs is far beyond a CPU's budget).
+    public var maxSteps: Int = 100_000
+    /// Stop after this much wall time (minutes), 0 = no limit.
+    public var maxMinutes: Double = 0
+    /// Validate every this many steps.
+    public var validateEvery: Int = 500
+    /// Validate on the first this many validation sequences (the reference: 1000).
+    public var validationSequences: Int = 1000
+    /// Early stopping: stop after this many validations without a lower validation loss.
+    public var patience: Int = 10
+    /// Write a checkpoint at least this often (minutes).
+    public var checkpointMinutes: Double = 5
+    public var seed: UInt64 = 1
+
+    public init(batchSize: Int = 64, maxSteps: Int = 100_000, maxMinutes: Double = 0, validateEvery: Int = 500,
+                validationSequences: Int = 1000, patience: Int = 10, checkpointMinutes: Double = 5, seed: UInt64 = 1) {
+        self.batchSize = batchSize
+        self.maxSteps = maxSteps
+        self.maxMinutes = maxMinutes
+        self.validateEvery = validateEvery
+        self.validationSequences = validationSequences
+        self.patience = patience
+        self.checkpointMinutes = checkpointMinutes
+        self.seed = seed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case batchSize = "batch_size", maxSteps = "max_steps", maxMinutes = "max_minutes"
+        case validateEvery = "validate_every", validationSequences = "validation_sequences", patience
+        case checkpointMinutes = "checkpoint_minutes", seed
+    }
+}
+
+/// Where batches come from: a generator streaming fresh sequences, or an HDF5 file in the original layout.
+public struct DataConfig: Codable, Sendable, Equatable {
+    /// `static-shapes`, `flying-shapes`, `flying-mnist` (generated), or nil when `file` is given.
+    public var generator: String?
+    /// An HDF5 file in the original layout (training and validation splits).
+    public var file: String?
+    /// Objects per sequence (generator).
+    public var objects: Int?
+    /// Directory of MNIST IDX files (flying MNIST).
+    public var mnist: String?
+    /// Seed of the generated training and validation data.
+    public var seed: UInt64 = 1
+
+    public init(generator: String? = nil, file: String? = nil, objects: Int? = nil, mnist: String? = nil, seed: UInt64 = 1) {
+        self.generator = generator
+        self.file = file
+        self.objects = objects
+        self.mnist = mnist
+        self.seed = seed
+    }
+}
+
+extension TrainingConfig {
+    /// Checks every value that cannot work, naming its key, before any work starts.
+    public func validate() throws {
+        try model.validate()
+        func check(_ ok: Bool, _ key: String, _ reason: @autoclosure () -> String) throws {
+            if !ok { throw ConfigError.invalid(key: key, reason: reason()) }
+        }
+        try check(training.batchSize >= 1, "training.batch_size", "must be at least 1, got \(training.batchSize)")
+        try check(training.maxSteps >= 1, "training.max_steps", "must be at least 1, got \(training.maxSteps)")
+        try check(training.validateEvery >= 1, "training.validate_every", "must be at least 1, got \(training.validateEvery)")
+        try check(training.validationSequences >= 1, "training.validation_sequences", "must be at least 1, got \(training.validationSequences)")
+        try check(training.patience >= 1, "training.patience", "must be at least 1, got \(training.patience)")
+        try check(training.checkpointMinutes > 0, "training.checkpoint_minutes", "must be positive, got \(training.checkpointMinutes)")
+        try check(optimizer.learningRate > 0, "optimizer.learning_rate", "must be positive, got \(optimizer.learningRate)")
+        try check((0...1).contains(noise.probability), "noise.probability", "must be in [0, 1], got \(noise.probability)")
+        try check(loss.interWeight >= 0, "loss.inter_weight", "must not be negative, got \(loss.interWeight)")
+        if case .explicit(let w) = loss.stepWeights {
+            try check(w.count == model.steps, "loss.step_weights", "\(w.count) weights for \(model.steps) steps")
+        }
+        try check((data.file == nil) != (data.generator == nil), "data", "give exactly one of 'file' and 'generator'")
+        if let objects = data.objects { try check(objects >= 1, "data.objects", "must be at least 1, got \(objects)") }
+    }
+}
