@@ -82,12 +82,13 @@ public final class SplitReader {
         let name = split.rawValue
         (features, groups, overlaps, shape, featuresType, groupsType, featuresAreBytes) = try withHDF5 {
             let group = try H5Handle(H5Gopen2(file.file.id, name, hid_t(H5P_DEFAULT)), .group, path: path, "open group '\(name)'")
+            let access = try chunkCacheAccessList(path: path)
             func open(_ dataset: String, required: Bool) throws -> H5Handle? {
                 guard H5Lexists(group.id, dataset, hid_t(H5P_DEFAULT)) > 0 else {
                     if required { throw DatasetError.missingEntry(path: path, entry: "\(name)/\(dataset)") }
                     return nil
                 }
-                return try H5Handle(H5Dopen2(group.id, dataset, try chunkCacheAccessList(path: path).id), .dataset,
+                return try H5Handle(H5Dopen2(group.id, dataset, access.id), .dataset,
                                     path: path, "open dataset '\(name)/\(dataset)'")
             }
             let features = try open("features", required: true)!
