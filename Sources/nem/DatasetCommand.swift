@@ -6,7 +6,7 @@ import Foundation
 struct Dataset: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate and inspect datasets in the original HDF5 layout.",
-        subcommands: [DatasetGenerate.self, DatasetInfo.self]
+        subcommands: [DatasetGenerate.self, DatasetInfo.self, DatasetBench.self]
     )
 }
 
@@ -160,6 +160,50 @@ struct DatasetInfo: ParsableCommand {
     }
 
     private func percent(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
+}
+
+struct DatasetBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time shuffled mini-batch loading from a file (and noise), as the trainer does it.")
+
+    @Argument(help: "An HDF5 file in the original layout.")
+    var file: String
+
+    @Option(help: "Split to read.")
+    var split: String = "training"
+
+    @Option(help: "Sequences per batch.")
+    var batch: Int = 64
+
+    @Option(help: "Batches to time.")
+    var batches: Int = 50
+
+    @Option(help: "Random seed of the shuffle.")
+    var seed: UInt64 = 1
+
+    func run() throws {
+        try reportingDatasetErrors("dataset bench") {
+            guard let split = Split(rawValue: split) else {
+                throw DatasetError.invalidOptions("--split must be training, validation or test, got '\(split)'")
+            }
+            guard batches > 0 else { throw DatasetError.invalidOptions("--batches must be positive, got \(batches)") }
+            var loader = try BatchLoader(file: DatasetFile(path: file), split: split, seed: seed)
+            var noise = NoiseSource(model: .reference(binary: loader.isBinary), seed: seed)
+            var loadTimes: [Double] = [], noiseTimes: [Double] = []
+            for _ in 0..<batches {
+                let t0 = Date()
+                let next = try loader.nextBatch(size: batch)
+                let t1 = Date()
+                _ = noise.corrupt(next.features)
+                loadTimes.append(t1.timeIntervalSince(t0)); noiseTimes.append(Date().timeIntervalSince(t1))
+            }
+            func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] * 1000 }
+            print(String(format: "%@ %@: %d shuffled batches of %d×%d×%d×%d×%d: load median %.2f ms (max %.2f ms), noise median %.2f ms",
+                         file, split.rawValue, batches, loader.frames, batch, loader.frameShape.height, loader.frameShape.width,
+                         loader.frameShape.channels, median(loadTimes), (loadTimes.max() ?? 0) * 1000, median(noiseTimes)))
+        }
+    }
 }
 
 /// "28x28" → (28, 28); nil unless both halves parse.
