@@ -62,13 +62,8 @@ public final class Trainer {
     public let directory: URL
     private let optimizer: Adam
     private var data: TrainingData
-    private var step = 0
-    /// Wall time of earlier sittings.
-    private var previousSeconds = 0.0
-    private var bestLoss = Double.infinity
-    private var bestStep = 0
+    private var progress = Progress()
     private var bestResult: EvaluationResult?
-    private var validationsWithoutImprovement = 0
     /// Set from another thread (SIGINT) to stop after the current step.
     public let stopRequest = StopFlag()
 
@@ -86,12 +81,13 @@ public final class Trainer {
         model = try NEMModel(config: config.model, rng: &rng)
         optimizer = Adam(namedParameters: model.network.namedParameters, learningRate: config.optimizer.learningRate,
                          beta1: config.optimizer.beta1, beta2: config.optimizer.beta2, epsilon: config.optimizer.epsilon)
+        let checkpoint = directory.appendingPathComponent("checkpoint.safetensors")
         if resume {
-            try restore()
-        } else if FileManager.default.fileExists(atPath: checkpointURL.path) {
+            progress = try Self.restore(from: checkpoint, config: config, model: model, optimizer: optimizer)
+        } else if FileManager.default.fileExists(atPath: checkpoint.path) {
             throw ConfigError.mismatch("\(directory.path) already holds a training run; pass --resume to continue it or choose another directory")
         }
-        data = try TrainingData(config: config, startStep: step)
+        data = try TrainingData(config: config, startStep: progress.step)
         if !resume { try "step,wall_seconds,train_loss,valid_loss,valid_ami_mean,valid_ami_last,valid_ami_mean_arithmetic\n".write(to: logURL, atomically: true, encoding: .utf8) }
     }
 
@@ -104,63 +100,63 @@ public final class Trainer {
         var stop = TrainingStop.maxSteps
         let cell = model.cell(gradientGamma: config.loss.gradientGamma)
         let weights = config.loss.stepWeights.weights(steps: config.model.steps)
-        func elapsed() -> Double { previousSeconds + Date().timeIntervalSince(start) }
+        func elapsed() -> Double { progress.previousSeconds + Date().timeIntervalSince(start) }
 
-        while step < schedule.maxSteps {
+        while progress.step < schedule.maxSteps {
             if stopRequest.isSet { stop = .interrupted; break }
             if schedule.maxMinutes > 0 && elapsed() >= schedule.maxMinutes * 60 { stop = .maxTime; break }
             let stepStart = Date()
-            var noise = NoiseSource(model: config.noise.model, seed: SeededRNG.derived(seed: schedule.seed, stream: UInt64(step)).next())
-            var rng = SeededRNG.derived(seed: schedule.seed ^ 0x5EED, stream: UInt64(step))
+            var noise = NoiseSource(model: config.noise.model, seed: schedule.seed &+ 0x9E37_79B9 &* UInt64(progress.step + 1))
+            var rng = SeededRNG.derived(seed: schedule.seed ^ 0x5EED, stream: UInt64(progress.step))
             let batch = try FrameBatch(try data.train.nextBatch(size: schedule.batchSize), frames: config.model.steps + 1,
                                        frameShape: config.model.frameShape, noise: &noise)
             let rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: config.model.components,
                                       stepWeights: weights, loss: config.loss.settings, rng: &rng)
             let loss = rollout.loss.scalar
             guard loss.isFinite else {
-                throw TrainingError.diverged(step: step + 1, checkpoint: FileManager.default.fileExists(atPath: checkpointURL.path) ? checkpointURL.path : nil)
+                throw TrainingError.diverged(step: progress.step + 1, checkpoint: FileManager.default.fileExists(atPath: checkpointURL.path) ? checkpointURL.path : nil)
             }
             rollout.loss.backward()
             optimizer.step()
             optimizer.zeroGradients()
-            step += 1
+            progress.step += 1
             lossSinceValidation += Double(loss)
             stepsSinceValidation += 1
-            report(.step(step: step, loss: loss, stepsPerSecond: 1 / max(Date().timeIntervalSince(stepStart), 1e-9), elapsed: elapsed()))
+            report(.step(step: progress.step, loss: loss, stepsPerSecond: 1 / max(Date().timeIntervalSince(stepStart), 1e-9), elapsed: elapsed()))
 
-            if step % schedule.validateEvery == 0 || step == schedule.maxSteps {
+            if progress.step % schedule.validateEvery == 0 || progress.step == schedule.maxSteps {
                 let result = try validate()
-                let improved = result.loss < bestLoss
+                let improved = result.loss < progress.bestLoss
                 if improved {
-                    bestLoss = result.loss
-                    bestStep = step
+                    progress.bestLoss = result.loss
+                    progress.bestStep = progress.step
                     bestResult = result
-                    validationsWithoutImprovement = 0
+                    progress.validationsWithoutImprovement = 0
                     try saveBest(result: result, wallSeconds: elapsed())
                 } else {
-                    validationsWithoutImprovement += 1
+                    progress.validationsWithoutImprovement += 1
                 }
                 try appendLog(trainLoss: lossSinceValidation / Double(max(stepsSinceValidation, 1)), result: result, wallSeconds: elapsed())
                 lossSinceValidation = 0
                 stepsSinceValidation = 0
-                report(.validated(step: step, loss: result.loss, amiMean: result.amiMean, amiLast: result.amiLast, improved: improved))
-                if validationsWithoutImprovement >= schedule.patience { stop = .earlyStopping; break }
+                report(.validated(step: progress.step, loss: result.loss, amiMean: result.amiMean, amiLast: result.amiLast, improved: improved))
+                if progress.validationsWithoutImprovement >= schedule.patience { stop = .earlyStopping; break }
             }
             if Date().timeIntervalSince(lastCheckpoint) >= schedule.checkpointMinutes * 60 {
                 try saveCheckpoint(wallSeconds: elapsed())
                 lastCheckpoint = Date()
-                report(.checkpoint(step: step, path: checkpointURL.path))
+                report(.checkpoint(step: progress.step, path: checkpointURL.path))
             }
         }
         try saveCheckpoint(wallSeconds: elapsed())
-        report(.checkpoint(step: step, path: checkpointURL.path))
+        report(.checkpoint(step: progress.step, path: checkpointURL.path))
         if bestResult == nil {
             let result = try validate()
             bestResult = result
-            bestStep = step
+            progress.bestStep = progress.step
             try saveBest(result: result, wallSeconds: elapsed())
         }
-        return TrainingSummary(steps: step, wallSeconds: elapsed(), stop: stop, best: bestResult, bestStep: bestStep,
+        return TrainingSummary(steps: progress.step, wallSeconds: elapsed(), stop: stop, best: bestResult, bestStep: progress.bestStep,
                                modelPath: bestURL.path)
     }
 
@@ -173,7 +169,7 @@ public final class Trainer {
     // MARK: - Files
 
     private func appendLog(trainLoss: Double, result: EvaluationResult, wallSeconds: Double) throws {
-        let row = String(format: "%d,%.1f,%.4f,%.4f,%.4f,%.4f,%.4f\n", step, wallSeconds, trainLoss, result.loss,
+        let row = String(format: "%d,%.1f,%.4f,%.4f,%.4f,%.4f,%.4f\n", progress.step, wallSeconds, trainLoss, result.loss,
                          result.amiMean, result.amiLast, result.amiMeanArithmetic)
         let handle = try FileHandle(forWritingTo: logURL)
         defer { try? handle.close() }
@@ -191,7 +187,7 @@ public final class Trainer {
         try model.save(to: bestURL, extraMetadata: [
             "nem.training": configJSON,
             "nem.data": data.description,
-            "nem.step": String(step),
+            "nem.step": String(progress.step),
             "nem.wall_seconds": String(format: "%.0f", wallSeconds),
             "nem.validation": String(format: "loss %.4f, AMI mean %.4f, AMI last %.4f (max normalisation)",
                                      result.loss, result.amiMean, result.amiLast),
@@ -203,36 +199,46 @@ public final class Trainer {
         for (name, tensor) in optimizer.stateTensors { extra["adam." + name] = tensor }
         try model.save(to: checkpointURL, extraTensors: extra, extraMetadata: [
             "nem.training": configJSON,
-            "nem.step": String(step),
+            "nem.step": String(progress.step),
             "nem.adam_timestep": String(optimizer.timestep),
             "nem.wall_seconds": String(wallSeconds),
-            "nem.best_loss": String(bestLoss),
-            "nem.best_step": String(bestStep),
-            "nem.stale_validations": String(validationsWithoutImprovement),
+            "nem.best_loss": String(progress.bestLoss),
+            "nem.best_step": String(progress.bestStep),
+            "nem.stale_validations": String(progress.validationsWithoutImprovement),
         ])
     }
 
-    private func restore() throws {
-        guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
-            throw ConfigError.mismatch("\(checkpointURL.path): no checkpoint to resume from")
+    /// Where a run stands: what a checkpoint stores besides weights and Adam state.
+    private struct Progress {
+        var step = 0
+        /// Wall time of earlier sittings.
+        var previousSeconds = 0.0
+        var bestLoss = Double.infinity
+        var bestStep = 0
+        var validationsWithoutImprovement = 0
+    }
+
+    private static func restore(from checkpoint: URL, config: TrainingConfig, model: NEMModel, optimizer: Adam) throws -> Progress {
+        guard FileManager.default.fileExists(atPath: checkpoint.path) else {
+            throw ConfigError.mismatch("\(checkpoint.path): no checkpoint to resume from")
         }
-        let file = try SafeTensors(contentsOf: checkpointURL)
+        let file = try SafeTensors(contentsOf: checkpoint)
         guard let saved = file.metadata["nem.training"],
               let savedConfig = try? JSONDecoder().decode(TrainingConfig.self, from: Data(saved.utf8)) else {
-            throw CheckpointError.mismatch(path: checkpointURL.path, reason: "no training configuration in __metadata__")
+            throw CheckpointError.mismatch(path: checkpoint.path, reason: "no training configuration in __metadata__")
         }
         guard savedConfig.model == config.model else {
-            throw CheckpointError.mismatch(path: checkpointURL.path, reason: "the checkpoint's model differs from the configuration's")
+            throw CheckpointError.mismatch(path: checkpoint.path, reason: "the checkpoint's model differs from the configuration's")
         }
-        try model.network.loadParameters(from: file.tensors, source: checkpointURL.path)
+        try model.network.loadParameters(from: file.tensors, source: checkpoint.path)
         var adamState: [String: Tensor] = [:]
         for (name, tensor) in file.tensors where name.hasPrefix("adam.") { adamState[String(name.dropFirst(5))] = tensor }
-        try optimizer.loadState(adamState, timestep: Int(file.metadata["nem.adam_timestep"] ?? "") ?? 0, source: checkpointURL.path)
-        step = Int(file.metadata["nem.step"] ?? "") ?? 0
-        previousSeconds = Double(file.metadata["nem.wall_seconds"] ?? "") ?? 0
-        bestLoss = Double(file.metadata["nem.best_loss"] ?? "") ?? .infinity
-        bestStep = Int(file.metadata["nem.best_step"] ?? "") ?? 0
-        validationsWithoutImprovement = Int(file.metadata["nem.stale_validations"] ?? "") ?? 0
+        try optimizer.loadState(adamState, timestep: Int(file.metadata["nem.adam_timestep"] ?? "") ?? 0, source: checkpoint.path)
+        return Progress(step: Int(file.metadata["nem.step"] ?? "") ?? 0,
+                        previousSeconds: Double(file.metadata["nem.wall_seconds"] ?? "") ?? 0,
+                        bestLoss: Double(file.metadata["nem.best_loss"] ?? "") ?? .infinity,
+                        bestStep: Int(file.metadata["nem.best_step"] ?? "") ?? 0,
+                        validationsWithoutImprovement: Int(file.metadata["nem.stale_validations"] ?? "") ?? 0)
     }
 }
 

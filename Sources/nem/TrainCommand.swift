@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import NeuralEM
+
+/// `nem train`: unsupervised training of an N-EM model from a preset or a YAML configuration.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train an N-EM / RNN-EM model without labels.",
+        discussion: "Presets: \(TrainingPreset.allCases.map(\.rawValue).joined(separator: ", ")). A run lives in --run-dir (checkpoint, best model, log.csv); --resume continues it.")
+
+    @Option(help: "Start from this preset.") var preset: String?
+    @Option(name: .customLong("run-dir"), help: "Directory of the run (checkpoints, best model, log.csv).") var runDirectory: String
+    @Flag(help: "Continue the run in --run-dir from its checkpoint.") var resume = false
+    @Option(name: .customLong("max-steps"), help: "Override training.max_steps.") var maxSteps: Int?
+    @Option(name: .customLong("max-minutes"), help: "Override training.max_minutes.") var maxMinutes: Double?
+    @Option(name: .customLong("validate-every"), help: "Override training.validate_every.") var validateEvery: Int?
+    @Option(name: .customLong("validation-sequences"), help: "Override training.validation_sequences.") var validationSequences: Int?
+    @Option(name: .customLong("batch-size"), help: "Override training.batch_size.") var batchSize: Int?
+    @Option(name: .customLong("learning-rate"), help: "Override optimizer.learning_rate.") var learningRate: Float?
+    @Option(help: "Override training.seed.") var seed: UInt64?
+    @Option(name: .shortAndLong, help: "Copy the best model here when training ends.") var output: String?
+    @Flag(help: "No progress output.") var quiet = false
+
+    func run() throws {
+        guard let presetName = preset, let preset = TrainingPreset(rawValue: presetName) else {
+            throw ValidationError("--preset must be one of \(TrainingPreset.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var config = preset.config
+        if let maxSteps { config.training.maxSteps = maxSteps }
+        if let maxMinutes { config.training.maxMinutes = maxMinutes }
+        if let validateEvery { config.training.validateEvery = validateEvery }
+        if let validationSequences { config.training.validationSequences = validationSequences }
+        if let batchSize { config.training.batchSize = batchSize }
+        if let learningRate { config.optimizer.learningRate = learningRate }
+        if let seed { config.training.seed = seed }
+        let trainer = try Trainer(config: config, directory: URL(fileURLWithPath: runDirectory), resume: resume)
+        let quiet = self.quiet
+        var lastLine = Date.distantPast
+        var recent: [Float] = []
+        let summary = try trainer.run { event in
+            guard !quiet else { return }
+            switch event {
+            case let .step(step, loss, stepsPerSecond, elapsed):
+                recent.append(loss)
+                if recent.count > 50 { recent.removeFirst() }
+                if Date().timeIntervalSince(lastLine) > 30 {
+                    lastLine = Date()
+                    let mean = recent.reduce(0, +) / Float(recent.count)
+                    log(String(format: "step %d  loss %.2f  %.2f steps/s  %@ elapsed", step, mean, stepsPerSecond, clock(elapsed)))
+                }
+            case let .validated(step, loss, amiMean, amiLast, improved):
+                log(String(format: "step %d  validation loss %.2f  AMI mean %.3f  last %.3f%@", step, loss, amiMean, amiLast, improved ? "  (best)" : ""))
+            case .checkpoint:
+                break
+            }
+        }
+        if let output {
+            let destination = URL(fileURLWithPath: output)
+            try? FileManager.default.removeItem(at: destination)
+            try FileManager.default.copyItem(atPath: summary.modelPath, toPath: destination.path)
+        }
+        log("done: \(summary.steps) steps in \(clock(summary.wallSeconds)) (\(summary.stop.rawValue)); best at step \(summary.bestStep): " +
+            String(format: "AMI mean %.3f, last %.3f", summary.best?.amiMean ?? .nan, summary.best?.amiLast ?? .nan))
+    }
+}
+
+private func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+
+private func clock(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded())
+    return String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+}
