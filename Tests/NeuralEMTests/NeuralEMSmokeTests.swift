@@ -1,6 +1,0 @@
-import XCTest
-import NeuralEM
-
-final class NeuralEMSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
