@@ -10,16 +10,6 @@ struct Dataset: ParsableCommand {
     )
 }
 
-/// Runs `body`, turning a `DatasetError` into one line on stderr and its exit code.
-private func reportingDatasetErrors(_ command: String, _ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as DatasetError {
-        FileHandle.standardError.write(Data("nem \(command): error: \(error.description)\n".utf8))
-        throw ExitCode(error.exitCode)
-    }
-}
-
 struct DatasetGenerate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
@@ -76,7 +66,7 @@ struct DatasetGenerate: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        try reportingDatasetErrors("dataset generate") {
+        try reportingErrors("dataset generate") {
             guard let kind = DatasetKind(rawValue: kind) else {
                 throw DatasetError.invalidOptions("unknown dataset kind '\(kind)' (use \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
@@ -136,7 +126,7 @@ struct DatasetInfo: ParsableCommand {
     var sample: Int = 1000
 
     func run() throws {
-        try reportingDatasetErrors("dataset info") {
+        try reportingErrors("dataset info") {
             let dataset = try DatasetFile(path: file)
             let attributes = ["kind", "seed", "objects", "frames", "size", "speed", "feature_type"]
                 .compactMap { name in dataset.attribute(name).map { "\(name) \($0)" } }
@@ -183,7 +173,7 @@ struct DatasetBench: ParsableCommand {
     var seed: UInt64 = 1
 
     func run() throws {
-        try reportingDatasetErrors("dataset bench") {
+        try reportingErrors("dataset bench") {
             guard let split = Split(rawValue: split) else {
                 throw DatasetError.invalidOptions("--split must be training, validation or test, got '\(split)'")
             }
@@ -213,47 +203,3 @@ private func parsePair<T>(_ text: String, separator: Character, as parse: (Strin
     return (first, second)
 }
 
-/// A progress bar on a terminal (redrawn at most 10×/s), plain lines every 10% otherwise, nothing with --quiet.
-private struct ProgressLine {
-    let label: String
-    let unit: String
-    let quiet: Bool
-    private let isTerminal = isatty(STDERR_FILENO) != 0
-    private let start = Date()
-    private var lastDraw = Date.distantPast
-    private var lastDecile = -1
-
-    init(label: String, unit: String, quiet: Bool) {
-        self.label = label; self.unit = unit; self.quiet = quiet
-    }
-
-    mutating func update(done: Int, total: Int) {
-        guard !quiet, total > 0 else { return }
-        let elapsed = Date().timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        if isTerminal {
-            guard Date().timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
-            lastDraw = Date()
-            let filled = 30 * done / total
-            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: 30 - filled)
-            write(String(format: "\r%@ [%@] %d/%d %@  %.0f %@/s  ETA %@ ", label, bar, done, total, unit, rate, unit, clock(eta)))
-        } else {
-            let decile = 10 * done / total
-            guard decile > lastDecile else { return }
-            lastDecile = decile
-            write(String(format: "%@: %d/%d %@ (%d%%), %.0f %@/s, ETA %@\n", label, done, total, unit, 10 * decile, rate, unit, clock(eta)))
-        }
-    }
-
-    func finish() {
-        if !quiet && isTerminal { write("\n") }
-    }
-
-    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
-
-    private func clock(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return String(format: "%d:%02d", s / 60, s % 60)
-    }
-}

@@ -22,6 +22,10 @@ struct Train: ParsableCommand {
     @Flag(help: "No progress output.") var quiet = false
 
     func run() throws {
+        try reportingErrors("train") { try train() }
+    }
+
+    private func train() throws {
         guard let presetName = preset, let preset = TrainingPreset(rawValue: presetName) else {
             throw ValidationError("--preset must be one of \(TrainingPreset.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -96,20 +96,45 @@ extension NEMModel {
     /// `steps` EM steps, and the input `noise` (fresh per step, from `seed`).
     public func evaluate(batches: [Batch], components: Int? = nil, steps: Int? = nil, noise: NoiseModel,
                          loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
+        var iterator = batches.makeIterator()
+        return try evaluate(components: components, steps: steps, noise: noise, loss: loss, seed: seed) { iterator.next() }
+    }
+
+    /// Evaluates the first `sequences` sequences of `source`, reading one batch of `batchSize` at a time.
+    public func evaluate(source: some SequenceSource, sequences: Int, batchSize: Int, components: Int? = nil,
+                         steps: Int? = nil, noise: NoiseModel, loss: LossConfig, seed: UInt64,
+                         progress: (Int) -> Void = { _ in }) throws -> EvaluationResult {
+        var source = source
+        var done = 0
+        return try evaluate(components: components, steps: steps, noise: noise, loss: loss, seed: seed) {
+            guard done < sequences else { return nil }
+            let batch = try source.nextBatch(size: min(batchSize, sequences - done))
+            done += batch.b
+            progress(done)
+            return batch
+        }
+    }
+
+    private func evaluate(components: Int?, steps: Int?, noise: NoiseModel, loss: LossConfig, seed: UInt64,
+                          next: () throws -> Batch?) throws -> EvaluationResult {
         let k = components ?? config.components
         let steps = steps ?? config.steps
         guard k >= 1 else { throw ConfigError.invalid(key: "components", reason: "K must be at least 1, got \(k)") }
+        guard steps >= 1 else { throw ConfigError.invalid(key: "steps", reason: "at least one EM step is needed, got \(steps)") }
+        let weights = loss.stepWeights.weights(steps: steps)
+        guard weights.count == steps else {
+            throw ConfigError.invalid(key: "loss.step_weights", reason: "\(weights.count) weights for \(steps) steps")
+        }
         let cell = self.cell()
         var accumulator = EvaluationAccumulator()
         var noiseSource = NoiseSource(model: noise, seed: seed)
         var rng = SeededRNG.derived(seed: seed, stream: 0x6A33A)
         try withoutGradients {
-            for data in batches {
+            while let data = try next() {
                 let batch = try FrameBatch(data, frames: steps + 1, frameShape: config.frameShape, noise: &noiseSource)
                 let initial = cell.initialState(batch: batch.batch, components: k, rng: &rng)
-                let rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: k,
-                                          stepWeights: loss.stepWeights.weights(steps: steps), loss: loss.settings,
-                                          rng: &rng, initialState: initial)
+                let rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: k, stepWeights: weights,
+                                          loss: loss.settings, rng: &rng, initialState: initial)
                 accumulator.add(rollout: rollout, batch: batch, initialGamma: initial.gamma, components: k)
             }
         }

@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import Datasets
 import Layers
 
 /// A trained (or freshly initialised) N-EM model: its configuration and inner network.
@@ -92,5 +93,24 @@ extension ModelConfig {
             throw ConfigError.invalid(key: "model.frame_shape", reason: "expected [H, W, C] with positive sizes, got \(frameShape)")
         }
         guard eSigma > 0 else { throw ConfigError.invalid(key: "model.e_sigma", reason: "must be positive, got \(eSigma)") }
+    }
+}
+
+extension NEMModel {
+    /// The configuration the model was trained with, when its file records one (`nem.training`).
+    public var trainingConfig: TrainingConfig? {
+        metadata["nem.training"].flatMap { try? JSONDecoder().decode(TrainingConfig.self, from: Data($0.utf8)) }
+    }
+
+    /// The loss the model was trained with, or the reference's for its kind of data.
+    public var lossConfig: LossConfig {
+        trainingConfig?.loss ?? LossConfig(interWeight: config.likelihood == .gaussian ? 0.2 : 1,
+                                           gradientGamma: false, stepWeights: .all)
+    }
+
+    /// The reference's input noise for this model's data with probability `probability`.
+    public func noise(probability: Float) -> NoiseModel {
+        probability == 0 ? .none
+            : config.likelihood == .bernoulli ? .bitflip(probability: probability) : .maskedUniform(probability: probability)
     }
 }

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import NeuralEM
+
+/// `nem eval`: scores a model on a dataset file as the paper does (AMI per step, background excluded).
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score a model on an HDF5 dataset: AMI per EM step (both normalisations), ARI, confidence, next-step BCE.")
+
+    @Option(help: "The model (.safetensors).") var model: String
+    @Option(help: "The dataset (.h5, original layout).") var data: String
+    @Option(help: "Split to score: training, validation or test.") var split: String = "test"
+    @Option(help: "K, the number of components (may differ from training).") var components: Int?
+    @Option(help: "EM steps (default: the model's).") var steps: Int?
+    @Option(help: "Input noise probability (default: the training noise; 0 = none).") var noise: Float?
+    @Option(help: "Score only the first N sequences.") var limit: Int?
+    @Option(name: .customLong("batch-size"), help: "Sequences per batch.") var batchSize: Int = 100
+    @Option(help: "Seed of the initial γ and the noise.") var seed: UInt64 = 1
+    @Flag(help: "Print one flat JSON object.") var json = false
+    @Flag(help: "No progress output.") var quiet = false
+
+    func run() throws {
+        try reportingErrors("eval") {
+            guard let split = Split(rawValue: split) else {
+                throw ValidationError("--split must be training, validation or test")
+            }
+            let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: self.model))
+            let file = try DatasetFile(path: data)
+            let steps = steps ?? model.config.steps
+            let loader = try BatchLoader(file: file, split: split, seed: 0, shuffle: false,
+                                         frames: nil, limit: limit)
+            try checkCompatible(model: model, loader: loader, steps: steps)
+            let probability = noise ?? model.trainingConfig?.noise.probability ?? 0.2
+            guard (0...1).contains(probability) else { throw ValidationError("--noise must be in [0, 1]") }
+            var progress = ProgressLine(label: "scoring \(split.rawValue)", unit: "seq", quiet: quiet || json)
+            let total = loader.sequences
+            let result = try model.evaluate(source: loader, sequences: total, batchSize: max(1, batchSize),
+                                            components: components, steps: steps, noise: model.noise(probability: probability),
+                                            loss: model.lossConfig, seed: seed) { progress.update(done: $0, total: total) }
+            progress.finish()
+            if json {
+                let data = try JSONSerialization.data(withJSONObject: result.json, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print(String(format: "%@ on %@ (%@, %d sequences, K = %d, %d steps, noise %.2f)", self.model, data, split.rawValue,
+                             result.sequences, components ?? model.config.components, steps, probability))
+                print(String(format: "AMI (max normalisation):        mean over steps %.4f, last step %.4f", result.amiMean, result.amiLast))
+                print(String(format: "AMI (arithmetic normalisation): mean over steps %.4f, last step %.4f", result.amiMeanArithmetic, result.amiLastArithmetic))
+                print(String(format: "ARI: mean %.4f, last %.4f; confidence: mean %.4f, last %.4f", result.ariMean, result.ariLast, result.confidenceMean, result.confidenceLast))
+                print(String(format: "next-step BCE %.2f nats/frame; loss %.2f", result.bce, result.loss))
+                print("AMI per step: " + result.amiPerStep.map { String(format: "%.3f", $0) }.joined(separator: " "))
+            }
+        }
+    }
+
+    /// Refuses, before any work, data the model cannot take.
+    private func checkCompatible(model: NEMModel, loader: BatchLoader, steps: Int) throws {
+        let shape = loader.frameShape
+        guard [shape.height, shape.width, shape.channels] == model.config.frameShape else {
+            throw ConfigError.mismatch("\(data): frames are \(shape.height)×\(shape.width)×\(shape.channels), the model \(self.model) takes \(model.config.frameShape.map(String.init).joined(separator: "×"))")
+        }
+        guard loader.isBinary == (model.config.likelihood == .bernoulli) else {
+            throw ConfigError.mismatch("\(data): \(loader.isBinary ? "binary" : "grey") data, the model \(self.model) has a \(model.config.likelihood.rawValue) likelihood")
+        }
+        let stored = loader.reader.shape.frames
+        guard stored == 1 || stored >= steps + 1 else {
+            throw ConfigError.mismatch("\(data): \(stored) frames per sequence, \(steps) EM steps need \(steps + 1)")
+        }
+        if let components { guard components >= 1 else { throw ValidationError("--components must be at least 1") } }
+    }
+}
