@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Autodiff"]),
         .target(name: "Datasets", dependencies: ["Autodiff", "CHDF5", "CZlib"]),
         .target(name: "VideoIO", dependencies: ["CFFmpeg"]),
-        .target(name: "NeuralEM", dependencies: ["Layers", "Datasets"]),
+        .target(name: "NeuralEM", dependencies: ["Layers", "Datasets", .product(name: "Yams", package: "Yams")]),
         .target(name: "Pipeline", dependencies: ["NeuralEM", "VideoIO", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "nem", dependencies: [
             "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -9,6 +9,7 @@ struct Train: ParsableCommand {
         discussion: "Presets: \(TrainingPreset.allCases.map(\.rawValue).joined(separator: ", ")). A run lives in --run-dir (checkpoint, best model, log.csv); --resume continues it.")
 
     @Option(help: "Start from this preset.") var preset: String?
+    @Option(help: "A training configuration in YAML (keys as the preset's; 'preset: NAME' to start from one).") var config: String?
     @Option(name: .customLong("run-dir"), help: "Directory of the run (checkpoints, best model, log.csv).") var runDirectory: String
     @Flag(help: "Continue the run in --run-dir from its checkpoint.") var resume = false
     @Option(name: .customLong("max-steps"), help: "Override training.max_steps.") var maxSteps: Int?
@@ -26,10 +27,21 @@ struct Train: ParsableCommand {
     }
 
     private func train() throws {
-        guard let presetName = preset, let preset = TrainingPreset(rawValue: presetName) else {
-            throw ValidationError("--preset must be one of \(TrainingPreset.allCases.map(\.rawValue).joined(separator: ", "))")
+        var base: TrainingConfig?
+        if let preset {
+            guard let chosen = TrainingPreset(rawValue: preset) else {
+                throw ValidationError("--preset must be one of \(TrainingPreset.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            base = chosen.config
         }
-        var config = preset.config
+        var config: TrainingConfig
+        if let path = self.config {
+            config = try TrainingConfigFile.load(path: path, base: base)
+        } else if let base {
+            config = base
+        } else {
+            throw ValidationError("give --preset or --config (presets: \(TrainingPreset.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
         if let maxSteps { config.training.maxSteps = maxSteps }
         if let maxMinutes { config.training.maxMinutes = maxMinutes }
         if let validateEvery { config.training.validateEvery = validateEvery }

@@ -17,7 +17,7 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
         self.nemFormulation = nemFormulation
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case input, recurrent, output, nemFormulation = "use_nem_formulation"
     }
 

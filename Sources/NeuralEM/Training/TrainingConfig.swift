@@ -11,6 +11,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var training: ScheduleConfig
     public var data: DataConfig
 
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case model, loss, noise, optimizer, training, data
+    }
+
     public init(model: ModelConfig, loss: LossConfig, noise: NoiseConfig, optimizer: OptimizerConfig = .init(),
                 training: ScheduleConfig = .init(), data: DataConfig) {
         self.model = model
@@ -48,7 +52,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.network = network
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case components, steps, likelihood, eSigma = "e_sigma", predictionInit = "prediction_init"
         case frameShape = "frame_shape", network
     }
@@ -74,7 +78,7 @@ public struct LossConfig: Codable, Sendable, Equatable {
         LossSettings(interWeight: interWeight, pixelPrior: pixelPrior, gradientGamma: gradientGamma)
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case interWeight = "inter_weight", pixelPrior = "pixel_prior", gradientGamma = "gradient_gamma"
         case stepWeights = "step_weights"
     }
@@ -90,6 +94,10 @@ public struct NoiseConfig: Codable, Sendable, Equatable {
     public init(type: Kind, probability: Float) {
         self.type = type
         self.probability = probability
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case type, probability
     }
 
     public var model: NoiseModel {
@@ -115,7 +123,7 @@ public struct OptimizerConfig: Codable, Sendable, Equatable {
         self.epsilon = epsilon
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case learningRate = "learning_rate", beta1, beta2, epsilon
     }
 }
@@ -149,7 +157,7 @@ public struct ScheduleConfig: Codable, Sendable, Equatable {
         self.seed = seed
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case batchSize = "batch_size", maxSteps = "max_steps", maxMinutes = "max_minutes"
         case validateEvery = "validate_every", validationSequences = "validation_sequences", patience
         case checkpointMinutes = "checkpoint_minutes", seed
@@ -168,6 +176,10 @@ public struct DataConfig: Codable, Sendable, Equatable {
     public var mnist: String?
     /// Seed of the generated training and validation data.
     public var seed: UInt64 = 1
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case generator, file, objects, mnist, seed
+    }
 
     public init(generator: String? = nil, file: String? = nil, objects: Int? = nil, mnist: String? = nil, seed: UInt64 = 1) {
         self.generator = generator

@@ -1,0 +1,79 @@
+import NeuralEM
+import XCTest
+
+/// Training configurations in YAML: presets, partial overrides, and one located error per mistake.
+final class TrainingConfigFileTests: XCTestCase {
+    private func parse(_ text: String) throws -> TrainingConfig {
+        try TrainingConfigFile.parse(text, path: "train.yaml")
+    }
+
+    private func assertError(_ text: String, line: Int, contains fragment: String, file: StaticString = #filePath, lineNumber: UInt = #line) {
+        XCTAssertThrowsError(try parse(text), file: file, line: lineNumber) { error in
+            guard case let ConfigError.file(path, errorLine, column, reason) = error else {
+                return XCTFail("unexpected error \(error)", file: file, line: lineNumber)
+            }
+            XCTAssertEqual(path, "train.yaml", file: file, line: lineNumber)
+            XCTAssertEqual(errorLine, line, "\(reason)", file: file, line: lineNumber)
+            XCTAssertNotNil(column, file: file, line: lineNumber)
+            XCTAssertTrue(reason.contains(fragment), "'\(reason)' lacks '\(fragment)'", file: file, line: lineNumber)
+        }
+    }
+
+    func testEveryPresetRoundTripsAndValidates() throws {
+        for preset in TrainingPreset.allCases {
+            let config = try parse("preset: \(preset.rawValue)\n")
+            XCTAssertEqual(config, preset.config, preset.rawValue)
+            XCTAssertNoThrow(try config.validate())
+        }
+    }
+
+    func testOverridesMergeKeyByKeyAndListsReplace() throws {
+        let config = try parse("""
+            preset: flying-shapes
+            model:
+              components: 5
+              network:
+                recurrent: [{name: rnn, size: 64, ln: true}]
+            training: {batch_size: 16, seed: 9}
+            """)
+        XCTAssertEqual(config.model.components, 5)
+        XCTAssertEqual(config.model.steps, 20)
+        XCTAssertEqual(config.model.network.recurrent.map(\.size), [64])
+        XCTAssertEqual(config.model.network.output, TrainingPreset.flyingShapes.config.model.network.output)
+        XCTAssertEqual(config.training.batchSize, 16)
+        XCTAssertEqual(config.training.seed, 9)
+        XCTAssertEqual(config.training.validateEvery, TrainingPreset.flyingShapes.config.training.validateEvery)
+    }
+
+    func testUnknownKeyIsReportedWithItsLine() {
+        assertError("preset: flying-shapes\ntraining:\n  batch_sise: 3\n", line: 3, contains: "unknown key 'training.batch_sise'")
+        assertError("preset: flying-shapes\nmodle: {}\n", line: 2, contains: "unknown key 'modle'")
+        assertError("""
+            preset: flying-shapes
+            model:
+              network:
+                output:
+                  - {name: fc, size: 3, act: relu, colour: red}
+            """, line: 5, contains: "unknown layer key 'colour'")
+    }
+
+    func testWrongTypeIsReportedWithItsLine() {
+        assertError("preset: static-shapes-rnn-em\ntraining:\n  batch_size: many\n", line: 3, contains: "training.batch_size: expected an integer")
+        assertError("preset: static-shapes-rnn-em\nloss:\n  gradient_gamma: 3\n", line: 3, contains: "loss.gradient_gamma")
+    }
+
+    func testImpossibleValueIsReportedWithItsLine() {
+        assertError("preset: static-shapes-rnn-em\nmodel:\n  components: 0\n", line: 3, contains: "K must be at least 1")
+        assertError("preset: static-shapes-rnn-em\nnoise: {type: bitflip, probability: 1.5}\n", line: 2, contains: "noise.probability")
+        assertError("preset: static-shapes-rnn-em\nmodel:\n  likelihood: poisson\n", line: 3, contains: "model.likelihood")
+        assertError("preset: nonsense\n", line: 1, contains: "preset: expected one of")
+    }
+
+    func testSyntaxErrorIsReportedWithItsLine() {
+        assertError("preset: flying-shapes\nmodel:\n  components: [1, 2\n", line: 4, contains: "not valid YAML")
+    }
+
+    func testAFileWithoutPresetMustBeComplete() {
+        XCTAssertThrowsError(try parse("model:\n  components: 3\n"))
+    }
+}
