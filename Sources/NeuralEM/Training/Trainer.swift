@@ -72,7 +72,10 @@ public final class Trainer {
     public var logURL: URL { directory.appendingPathComponent("log.csv") }
 
     /// Prepares a run in `directory`: a fresh one, or with `resume` the one whose checkpoint is there.
-    public init(config: TrainingConfig, directory: URL, resume: Bool) throws {
+    /// - Parameter source: training batches and the validation set to use instead of `config.data`
+    ///   (for data made in code).
+    public init(config: TrainingConfig, directory: URL, resume: Bool,
+                source: (train: any SequenceSource, validation: [Batch])? = nil) throws {
         try config.validate()
         self.config = config
         self.directory = directory
@@ -87,7 +90,11 @@ public final class Trainer {
         } else if FileManager.default.fileExists(atPath: checkpoint.path) {
             throw ConfigError.mismatch("\(directory.path) already holds a training run; pass --resume to continue it or choose another directory")
         }
-        data = try TrainingData(config: config, startStep: progress.step)
+        if let source {
+            data = TrainingData(train: source.train, validation: source.validation, description: "data made in code")
+        } else {
+            data = try TrainingData(config: config, startStep: progress.step)
+        }
         if !resume { try "step,wall_seconds,train_loss,valid_loss,valid_ami_mean,valid_ami_last,valid_ami_mean_arithmetic\n".write(to: logURL, atomically: true, encoding: .utf8) }
     }
 

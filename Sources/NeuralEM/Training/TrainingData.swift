@@ -3,6 +3,12 @@ import Foundation
 
 /// The training stream and the fixed validation set of a configuration.
 struct TrainingData {
+    init(train: any SequenceSource, validation: [Batch], description: String) {
+        self.train = train
+        self.validation = validation
+        self.description = description
+    }
+
     /// Batches for training, endless (a generator) or epoch after epoch (a file).
     var train: any SequenceSource
     /// The first `validationSequences` validation sequences, in batches, read once.
