@@ -1,0 +1,125 @@
+import Autodiff
+import Foundation
+
+/// What the tracker says about one frame.
+public struct TrackedFrame: Sendable {
+    /// Frame number since the tracker started (0-based).
+    public let index: Int
+    /// Per pixel: 0 for background (not foreground in the binarized frame), else 1 + argmax_k γ. (H·W)
+    public let labels: [UInt8]
+    /// Per pixel: γ of its label (0 for background). (H·W)
+    public let confidence: [Float]
+    /// γ of every component, (K, H·W).
+    public let gamma: [Float]
+    /// ψ, each component's prediction of the NEXT frame, (K, H·W·C).
+    public let predictions: [Float]
+    /// Whether the state was reset before this frame (first frame, scene cut, or on request).
+    public let wasReset: Bool
+}
+
+/// Runs a trained RNN-EM model on a stream of frames of any length, one EM step per frame (by default),
+/// carrying θ (the K hidden states), ψ and γ from frame to frame, as the model was trained on sequences:
+///
+///     frame x_t arrives:   γ_t = E-step(ψ_{t−1}, x_t)          (random for the first frame)
+///                          ψ_t, θ_t = f(γ_t ⊙ (x_t − ψ_{t−1}), θ_{t−1})
+///     labels of frame t:   argmax_k γ_t on foreground pixels, 0 elsewhere
+///
+/// so the γ of frame t equals the γ that batch evaluation of the same model computes at step t − 1 against
+/// target frame t (for the same noise-free input and initial γ). θ, ψ and γ are bounded (sigmoids and a
+/// normalised ratio), so the state stays finite however long the stream. Not thread-safe: one stream per
+/// tracker, used from one queue.
+public final class Tracker: @unchecked Sendable {
+    public let model: NEMModel
+    /// K, which may differ from training.
+    public let components: Int
+    /// EM steps run on each frame (1 by default: one step per frame, as in training).
+    public let stepsPerFrame: Int
+    /// Reset the state when more than this fraction of pixels changes between consecutive frames (nil: never).
+    public let sceneCutThreshold: Double?
+    private let cell: NEMCell
+    private let seed: UInt64
+    private var rng: SeededRNG
+    private var state: EMState?
+    private var previousFrame: [Float]?
+    private var frameIndex = 0
+    private var resetRequested = false
+
+    public init(model: NEMModel, components: Int? = nil, stepsPerFrame: Int = 1, sceneCutThreshold: Double? = nil,
+                seed: UInt64 = 1) throws {
+        let k = components ?? model.config.components
+        guard k >= 1 else { throw ConfigError.invalid(key: "tracker.components", reason: "K must be at least 1, got \(k)") }
+        guard k <= 255 else { throw ConfigError.invalid(key: "tracker.components", reason: "at most 255 components fit 8-bit labels, got \(k)") }
+        guard stepsPerFrame >= 1 else {
+            throw ConfigError.invalid(key: "tracker.steps_per_frame", reason: "must be at least 1, got \(stepsPerFrame)")
+        }
+        self.model = model
+        self.components = k
+        self.stepsPerFrame = stepsPerFrame
+        self.sceneCutThreshold = sceneCutThreshold
+        self.seed = seed
+        rng = SeededRNG(seed: seed)
+        cell = model.cell()
+    }
+
+    /// (H, W, C) of the frames the model takes.
+    public var frameShape: [Int] { model.config.frameShape }
+
+    /// Forget θ, ψ and γ before the next frame (as at the start of a stream).
+    public func reset() { resetRequested = true }
+
+    /// Processes the next frame: binarized (or grey, for a Gaussian model) values in [0, 1], (H·W·C).
+    public func track(_ frame: [Float]) -> TrackedFrame {
+        let shape = frameShape
+        precondition(frame.count == shape.reduce(1, *), "tracker: a frame of \(frame.count) values for a model taking \(shape)")
+        var wasReset = state == nil || resetRequested
+        if let previous = previousFrame, let threshold = sceneCutThreshold, changedFraction(previous, frame) > threshold {
+            wasReset = true
+        }
+        resetRequested = false
+        previousFrame = frame
+        return withoutGradients {
+            let x = Tensor(shape: [1, 1] + shape, scalars: frame)
+            if wasReset || state == nil {
+                state = cell.initialState(batch: 1, components: components, rng: &rng)
+            } else if let current = state {
+                state = EMState(theta: current.theta, predictions: current.predictions,
+                                gamma: eStep(predictions: current.predictions, target: x, likelihood: cell.likelihood, eSigma: cell.eSigma))
+            }
+            var current = state!
+            let gamma = current.gamma
+            for _ in 0..<stepsPerFrame {
+                current = cell(input: x, target: x, state: current)
+            }
+            state = current
+            // The labels of a first frame come from its E-step against the first prediction (what the cell
+            // just computed), not from the random γ₀.
+            let shown = wasReset ? current.gamma : gamma
+            defer { frameIndex += 1 }
+            return label(frame: frame, gamma: shown.scalars, predictions: current.predictions.scalars, wasReset: wasReset)
+        }
+    }
+
+    private func label(frame: [Float], gamma: [Float], predictions: [Float], wasReset: Bool) -> TrackedFrame {
+        let pixels = frameShape[0] * frameShape[1]
+        let channels = frameShape[2]
+        var labels = [UInt8](repeating: 0, count: pixels)
+        var confidence = [Float](repeating: 0, count: pixels)
+        for p in 0..<pixels {
+            var foreground = false
+            for c in 0..<channels where frame[p * channels + c] >= 0.5 { foreground = true }
+            guard foreground else { continue }
+            var best = 0
+            for k in 1..<components where gamma[k * pixels + p] > gamma[best * pixels + p] { best = k }
+            labels[p] = UInt8(best + 1)
+            confidence[p] = gamma[best * pixels + p]
+        }
+        return TrackedFrame(index: frameIndex, labels: labels, confidence: confidence, gamma: gamma,
+                            predictions: predictions, wasReset: wasReset)
+    }
+
+    private func changedFraction(_ a: [Float], _ b: [Float]) -> Double {
+        var changed = 0
+        for i in a.indices where Swift.abs(a[i] - b[i]) >= 0.5 { changed += 1 }
+        return Double(changed) / Double(max(a.count, 1))
+    }
+}

@@ -1,0 +1,90 @@
+import Autodiff
+import Datasets
+import Foundation
+import Layers
+import NeuralEM
+import XCTest
+
+/// The streaming tracker against batch evaluation of the same model, and its state handling.
+final class TrackerTests: XCTestCase {
+    private func smallModel(components: Int = 3) throws -> NEMModel {
+        var rng = SeededRNG(seed: 11)
+        let network = NetworkSpec(input: [.reshape([28, 28, 1]), .conv(8, act: .elu, ln: true), .flatten, .fc(32, act: .elu, ln: true)],
+                                  recurrent: [.rnn(16, ln: true)],
+                                  output: [.fc(7 * 7 * 4, act: .relu, ln: true), .reshape([7, 7, 4]),
+                                           .resizeConv(4, act: .relu, ln: true), .resizeConv(1, act: .output), .flatten])
+        return try NEMModel(config: ModelConfig(components: components, steps: 6, likelihood: .bernoulli,
+                                                frameShape: [28, 28, 1], network: network), rng: &rng)
+    }
+
+    private func sequence(frames: Int) throws -> [[Float]] {
+        let generator = try FlyingShapes(options: GeneratorOptions(height: 28, width: 28, frames: frames, objects: 3))
+        let features = generator.sequence(split: .test, index: 3, seed: 42).features
+        return (0..<frames).map { Array(features[$0 * 784..<($0 + 1) * 784]) }
+    }
+
+    func testPerFrameGammaEqualsBatchEvaluationOfTheSameSequence() throws {
+        let model = try smallModel()
+        let frames = try sequence(frames: 7)
+        let tracker = try Tracker(model: model, seed: 5)
+        let tracked = frames.map { tracker.track($0) }
+
+        var rng = SeededRNG(seed: 5)
+        let cell = model.cell()
+        let initial = cell.initialState(batch: 1, components: 3, rng: &rng)
+        let tensors = frames.map { Tensor(shape: [1, 1, 28, 28, 1], scalars: $0) }
+        let rollout = withoutGradients {
+            cell.unroll(inputs: tensors, targets: tensors, components: 3, stepWeights: .init(repeating: 1, count: 6),
+                        loss: LossSettings(gradientGamma: false), rng: &rng, initialState: initial)
+        }
+        for t in 1..<frames.count {
+            XCTAssertEqual(tracked[t].gamma, rollout.gammas[t - 1].scalars, "γ of frame \(t)")
+            XCTAssertEqual(tracked[t - 1].predictions, rollout.predictions[t - 1].scalars, "ψ after frame \(t - 1)")
+        }
+    }
+
+    func testLabelsAreArgmaxGammaOnForegroundAndZeroElsewhere() throws {
+        let tracker = try Tracker(model: try smallModel(), seed: 1)
+        let frames = try sequence(frames: 3)
+        for frame in frames {
+            let out = tracker.track(frame)
+            for p in 0..<784 {
+                if frame[p] < 0.5 {
+                    XCTAssertEqual(out.labels[p], 0)
+                } else {
+                    let gammas = (0..<3).map { out.gamma[$0 * 784 + p] }
+                    XCTAssertEqual(Int(out.labels[p]) - 1, gammas.firstIndex(of: gammas.max()!))
+                    XCTAssertEqual(out.confidence[p], gammas.max()!)
+                }
+            }
+        }
+    }
+
+    func testResetStartsOverAndSceneCutsReset() throws {
+        let frames = try sequence(frames: 4)
+        let tracker = try Tracker(model: try smallModel(), sceneCutThreshold: 0.5, seed: 2)
+        XCTAssertTrue(tracker.track(frames[0]).wasReset)
+        XCTAssertFalse(tracker.track(frames[1]).wasReset)
+        tracker.reset()
+        XCTAssertTrue(tracker.track(frames[2]).wasReset)
+        let inverted = frames[3].map { 1 - $0 }  // every pixel changes: a scene cut
+        XCTAssertTrue(tracker.track(inverted).wasReset)
+    }
+
+    func testLongStreamStaysFinite() throws {
+        let tracker = try Tracker(model: try smallModel(components: 2), seed: 3)
+        let frames = try sequence(frames: 21)
+        for i in 0..<2000 {
+            let out = tracker.track(frames[i % 21])
+            if i % 500 == 499 {
+                XCTAssertTrue(out.gamma.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
+                XCTAssertTrue(out.predictions.allSatisfy { $0.isFinite })
+            }
+        }
+    }
+
+    func testRefusesImpossibleComponents() throws {
+        XCTAssertThrowsError(try Tracker(model: try smallModel(), components: 0))
+        XCTAssertThrowsError(try Tracker(model: try smallModel(), stepsPerFrame: 0))
+    }
+}
