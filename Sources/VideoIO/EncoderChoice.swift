@@ -39,8 +39,12 @@ struct EncoderChoice {
         "y4m": ("wrapped_avframe", "yuv420p", [:]),
     ]
 
-    /// Encoders whose time base is free: they get 1/90000 so that variable frame rate
-    /// timestamps survive. Others (mpeg4's 16-bit denominator, y4m's constant rate) get 1/fps.
+    /// Encoders whose time base is free: in a container that keeps per-frame timestamps they
+    /// get 1/90000, so variable frame rate timestamps survive. Others (mpeg4's 16-bit
+    /// denominator, y4m, raw streams, avi) get 1/fps.
+    /// Containers that store a frame rate rather than a timestamp per frame.
+    static let constantRateContainers: Set<String> = ["avi", "yuv4mpegpipe"]
+
     static let freeTimeBaseEncoders: Set<String> = ["libx264", "libx265", "ffv1", "libvpx-vp9", "libvpx", "gif", "png"]
 
     init(path: String, container: String?, codec: String?, pixelFormat: String?) throws {

@@ -114,11 +114,14 @@ public final class VideoWriter: @unchecked Sendable {
         settings.pointee.height = Int32(encodedHeight)
         settings.pointee.pix_fmt = choice.pixelFormat
         settings.pointee.framerate = AVRational(num: Int32(frameRate.numerator), den: Int32(frameRate.denominator))
-        settings.pointee.time_base = EncoderChoice.freeTimeBaseEncoders.contains(codec)
+        let muxerFlags = context.pointee.oformat.pointee.flags
+        let keepsTimestamps = muxerFlags & AVFMT_NOTIMESTAMPS == 0
+            && !EncoderChoice.constantRateContainers.contains(String(cString: context.pointee.oformat.pointee.name))
+        settings.pointee.time_base = keepsTimestamps && EncoderChoice.freeTimeBaseEncoders.contains(codec)
             ? AVRational(num: 1, den: 90_000)
             : AVRational(num: Int32(frameRate.denominator), den: Int32(frameRate.numerator))
         settings.pointee.thread_count = Int32(options.threads)
-        if context.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
+        if muxerFlags & AVFMT_GLOBALHEADER != 0 {
             settings.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
         }
         try Self.applyQuality(options, to: settings, codec: codec, path: path)
