@@ -7,7 +7,8 @@ import Foundation
 /// let reader = try VideoReader(.path("in.mp4"))      // or .path("-") for stdin
 /// while let frame = try reader.nextFrame() { … }     // nil at the end
 /// ```
-/// Any container FFmpeg demuxes works from a file; through a pipe, containers that stream
+/// Any container FFmpeg demuxes works from a file; through a pipe (read with our own
+/// `AVIOContext`, so probing never seeks), containers that stream
 /// (y4m, matroska, nut, mpegts, raw H.264, fragmented mp4) and raw frames (`Options.raw`).
 /// Corrupt frames are skipped and counted in `skippedFrames` and `warnings`; a file with no
 /// decodable frame at all throws `VideoIOError.noDecodableFrames`.
@@ -77,26 +78,25 @@ public final class VideoReader: @unchecked Sendable {
     /// Opens `input`, finds its best video stream and prepares its decoder.
     public init(_ input: Input, options: Options = Options()) throws {
         _ = silenceFFmpegLog
-        let url: String
+        let source: InputFormatBox.Source
         switch input {
         case .path("-"):
             name = "stdin"
-            url = "pipe:0"
             if isatty(0) != 0 {
                 throw VideoIOError.unreadable(path: name, reason: "is a terminal; pipe a video in")
             }
+            source = .descriptor(0)
         case .path(let path):
             name = path
-            url = "file:" + path      // "file:" so that a name like "a:b.mp4" is not a protocol
             try Self.checkReadableFile(path)
+            source = .file(path)
         case .fileDescriptor(let fd, let descriptorName):
             name = descriptorName
-            url = "pipe:\(fd)"
+            source = .descriptor(fd)
         }
-        let isPipe = url.hasPrefix("pipe:")
         maxPixels = options.maxPixels
 
-        format = try InputFormatBox(url: url, raw: options.raw, name: name, isPipe: isPipe, maxPixels: maxPixels)
+        format = try InputFormatBox(source, raw: options.raw, name: name, maxPixels: maxPixels)
         guard let context = format.context else { throw outOfMemory(name, "avformat_open_input") }
 
         var codecPointer: UnsafePointer<AVCodec>?
@@ -285,9 +285,17 @@ public final class VideoReader: @unchecked Sendable {
 /// An opened `AVFormatContext` for input (avformat_open_input / avformat_close_input), with
 /// its stream information read.
 final class InputFormatBox {
-    private(set) var context: UnsafeMutablePointer<AVFormatContext>?
+    /// A path, or an open descriptor read through our own `AVIOContext`.
+    enum Source {
+        case file(String)
+        case descriptor(Int32)
+    }
 
-    init(url: String, raw: RawVideoFormat?, name: String, isPipe: Bool, maxPixels: Int) throws {
+    private(set) var context: UnsafeMutablePointer<AVFormatContext>?
+    /// Kept alive as long as the context that reads through it.
+    private let descriptorInput: DescriptorInput?
+
+    init(_ source: Source, raw: RawVideoFormat?, name: String, maxPixels: Int) throws {
         var options: OpaquePointer?
         defer { av_dict_free(&options) }
         var inputFormat: UnsafePointer<AVInputFormat>?
@@ -304,13 +312,27 @@ final class InputFormatBox {
             av_dict_set(&options, "pixel_format", raw.pixelFormat.rawValue, 0)
             av_dict_set(&options, "framerate", "\(raw.frameRate)", 0)
         }
+        let url: String
+        switch source {
+        case .file(let path):
+            url = "file:" + path      // "file:" so that a name like "a:b.mp4" is not a protocol
+            descriptorInput = nil
+        case .descriptor(let fd):
+            url = ""
+            let input = try DescriptorInput(fd, name: name)
+            descriptorInput = input
+            guard let context = avformat_alloc_context() else { throw outOfMemory(name, "avformat_alloc_context") }
+            context.pointee.pb = input.context
+            self.context = context
+        }
+        // On failure avformat_open_input frees the context and sets it to nil.
         let opened = avformat_open_input(&context, url, inputFormat, &options)
         if opened < 0 {
+            if descriptorInput?.bytesRead == 0 { throw VideoIOError.empty(path: name) }
             if opened == nem_averror(ENOENT) { throw VideoIOError.missing(path: name) }
             if opened == nem_averror(EACCES) { throw VideoIOError.unreadable(path: name, reason: posixMessage(EACCES)) }
             if opened == nem_averror_eof() {
-                if isPipe { throw VideoIOError.empty(path: name) }
-                throw VideoIOError.notVideo(path: name, reason: "file ends before any video data")
+                throw VideoIOError.notVideo(path: name, reason: "ends before any video data")
             }
             throw VideoIOError.notVideo(path: name, reason: ffmpegMessage(opened))
         }
@@ -319,6 +341,50 @@ final class InputFormatBox {
     }
 
     deinit { avformat_close_input(&context) }
+}
+
+/// Reads a file descriptor (stdin, a pipe) for FFmpeg through a custom `AVIOContext`
+/// (avio_alloc_context / avio_context_free): no seeking, so probing only reads forward, and
+/// the end of the pipe is FFmpeg's end of file.
+final class DescriptorInput {
+    let descriptor: Int32
+    /// Bytes read so far (0 after a failed open: the pipe was empty).
+    private(set) var bytesRead = 0
+    private(set) var context: UnsafeMutablePointer<AVIOContext>?
+    private static let bufferSize: Int32 = 1 << 16
+
+    init(_ descriptor: Int32, name: String) throws {
+        self.descriptor = descriptor
+        guard let buffer = av_malloc(Int(Self.bufferSize)) else { throw outOfMemory(name, "av_malloc") }
+        context = avio_alloc_context(buffer.assumingMemoryBound(to: UInt8.self), Self.bufferSize, 0,
+                                     Unmanaged.passUnretained(self).toOpaque(), { opaque, bytes, size in
+            guard let opaque, let bytes else { return nem_averror(EINVAL) }
+            return Unmanaged<DescriptorInput>.fromOpaque(opaque).takeUnretainedValue().read(bytes, size)
+        }, nil, nil)
+        if context == nil {
+            av_free(buffer)
+            throw outOfMemory(name, "avio_alloc_context")
+        }
+    }
+
+    /// FFmpeg's read callback: bytes read, or AVERROR_EOF at the end of the pipe.
+    private func read(_ bytes: UnsafeMutablePointer<UInt8>, _ size: Int32) -> Int32 {
+        while true {
+            let count = Foundation.read(descriptor, bytes, Int(size))
+            if count > 0 {
+                bytesRead += count
+                return Int32(count)
+            }
+            if count == 0 { return nem_averror_eof() }
+            if errno != EINTR { return nem_averror(errno) }
+        }
+    }
+
+    deinit {
+        // FFmpeg may have replaced the buffer it was given; free the one it holds now.
+        if let context { av_freep(&context.pointee.buffer) }
+        avio_context_free(&context)
+    }
 }
 
 /// FFmpeg's own log lines would repeat, unasked, what `VideoIOError` and the reader's warnings
