@@ -101,7 +101,11 @@ public final class VideoReader: @unchecked Sendable {
 
         var codecPointer: UnsafePointer<AVCodec>?
         let best = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, &codecPointer, 0)
-        if best == nem_averror_stream_not_found() { throw VideoIOError.noVideoStream(path: name) }
+        if best == nem_averror_stream_not_found() {
+            let types = (0..<Int(context.pointee.nb_streams)).compactMap { context.pointee.streams[$0]?.pointee.codecpar.pointee.codec_type }
+            if types.contains(AVMEDIA_TYPE_AUDIO) { throw VideoIOError.noVideoStream(path: name) }
+            throw VideoIOError.notVideo(path: name, reason: "no video stream found (truncated or damaged file?)")
+        }
         if best == nem_averror_decoder_not_found() || codecPointer == nil {
             let stream = best >= 0 ? context.pointee.streams[Int(best)] : nil
             let id = stream?.pointee.codecpar.pointee.codec_id ?? AV_CODEC_ID_NONE
