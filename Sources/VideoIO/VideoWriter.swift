@@ -92,9 +92,9 @@ public final class VideoWriter: @unchecked Sendable {
             throw VideoIOError.badConfiguration(path: path, reason: "frame rate \(options.frameRate) is not positive")
         }
         frameRate = options.frameRate
+        output = try OutputPath(path, overwrite: options.overwrite)
         let choice = try EncoderChoice(path: path, container: options.container, codec: options.codec,
                                        pixelFormat: options.pixelFormat)
-        output = try OutputPath(path, overwrite: options.overwrite)
         format = try OutputFormatBox(format: choice.outputFormat, temporaryPath: output.temporaryPath, path: path)
         guard let context = format.context else { throw outOfMemory(path, "avformat_alloc_output_context2") }
 
@@ -125,7 +125,10 @@ public final class VideoWriter: @unchecked Sendable {
             settings.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
         }
         try Self.applyQuality(options, to: settings, codec: codec, path: path)
-        try check(avcodec_open2(settings, choice.encoder, nil), "opening the \(codec) encoder", path: path)
+        let opened = avcodec_open2(settings, choice.encoder, nil)
+        if opened < 0 {
+            throw VideoIOError.badConfiguration(path: path, reason: "\(codec) refuses these settings: \(ffmpegMessage(opened))")
+        }
 
         guard let stream = avformat_new_stream(context, nil) else { throw outOfMemory(path, "avformat_new_stream") }
         self.stream = stream
@@ -133,8 +136,15 @@ public final class VideoWriter: @unchecked Sendable {
         stream.pointee.time_base = settings.pointee.time_base
         stream.pointee.avg_frame_rate = settings.pointee.framerate
 
-        var muxerOptions = choice.muxerOptions.merging(options.muxerOptions) { $1 }
-        try format.writeHeader(options: &muxerOptions, path: path)
+        // The temporary file exists from here on: any failure removes it.
+        do {
+            try format.openFile(path: path)
+            try format.writeHeader(options: choice.muxerOptions.merging(options.muxerOptions) { $1 }, path: path)
+        } catch {
+            format.close()
+            output.discard()
+            throw error
+        }
 
         frame = try FrameBox(path: path)
         frame.frame.pointee.format = choice.pixelFormat.rawValue
@@ -283,6 +293,10 @@ public final class VideoWriter: @unchecked Sendable {
             throw VideoIOError.badConfiguration(path: path, reason: "\(codec) has no quality setting for crf \(crf)")
         }
         if let preset = options.preset {
+            if codec == "libx264" || codec == "libx265", !x264Presets.contains(preset) {
+                throw VideoIOError.badConfiguration(
+                    path: path, reason: "unknown preset '\(preset)' for \(codec) (\(x264Presets.joined(separator: ", ")))")
+            }
             if has("preset") {
                 try set("preset", preset)
             } else if has("cpu-used") {
@@ -294,18 +308,28 @@ public final class VideoWriter: @unchecked Sendable {
     }
 }
 
+/// The presets of x264 and x265, fastest first. Checked here because x264 reports a bad one
+/// on stderr by itself.
+let x264Presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
+
 /// An `AVFormatContext` for output (avformat_alloc_output_context2 / avformat_free_context)
 /// with its file (avio_open / avio_closep).
 final class OutputFormatBox {
     private(set) var context: UnsafeMutablePointer<AVFormatContext>?
     private var headerWritten = false
 
+    private let url: String
+
     init(format: UnsafePointer<AVOutputFormat>, temporaryPath: String, path: String) throws {
         // The muxer reopens its own url for +faststart, so the url is the temporary file.
-        let url = "file:" + temporaryPath
+        url = "file:" + temporaryPath
         try check(avformat_alloc_output_context2(&context, format, nil, url), "setting up the container", path: path)
+    }
+
+    /// Creates the (temporary) file.
+    func openFile(path: String) throws {
         guard let context else { throw outOfMemory(path, "avformat_alloc_output_context2") }
-        if format.pointee.flags & AVFMT_NOFILE == 0 {
+        if context.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 {
             let opened = avio_open(&context.pointee.pb, url, AVIO_FLAG_WRITE)
             if opened < 0 {
                 throw VideoIOError.outputNotCreatable(path: path, reason: ffmpegMessage(opened))
@@ -314,7 +338,7 @@ final class OutputFormatBox {
     }
 
     /// Writes the container header; muxer options it does not know are refused.
-    func writeHeader(options: inout [String: String], path: String) throws {
+    func writeHeader(options: [String: String], path: String) throws {
         var dictionary: OpaquePointer?
         defer { av_dict_free(&dictionary) }
         for (key, value) in options { av_dict_set(&dictionary, key, value, 0) }
