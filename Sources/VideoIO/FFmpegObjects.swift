@@ -59,9 +59,10 @@ final class Scaler {
     private var context: OpaquePointer?
     private let flags: Int32
 
-    /// `flags`: SWS_AREA to shrink (area averaging), SWS_POINT for exact copies.
+    /// `flags`: the filter (SWS_AREA to shrink by area averaging, SWS_BICUBIC as ffmpeg's
+    /// default) and options such as SWS_ACCURATE_RND.
     init(flags: Int32) {
-        self.flags = flags | SWS_ACCURATE_RND | SWS_BITEXACT
+        self.flags = flags
     }
 
     deinit { sws_freeContext(context) }

@@ -27,7 +27,7 @@ public final class FramePreparer: @unchecked Sendable {
     public let keepsSource: Bool
     private var binarizer: Binarizer
     private let greyScaler = Scaler(flags: SWS_AREA)
-    private let rgbScaler = Scaler(flags: SWS_POINT)
+    private let rgbScaler = Scaler(flags: SWS_BILINEAR | SWS_ACCURATE_RND | SWS_BITEXACT)
     private let greyStride: Int
     private var greyScratch: [UInt8]
     private var rgbScratch: [UInt8] = []
