@@ -66,25 +66,34 @@ public final class FrameRenderer: @unchecked Sendable {
     }
 
     /// Labels upscaled to width × height, in palette colours, optionally blended over `base`.
+    /// Works in spans: each model pixel covers a run of output columns with one label, so
+    /// background runs are skipped and each labelled run is one tight loop.
     private func paint(_ labels: LabelMap, width: Int, height: Int, over base: RGBImage?) -> RGBImage {
         var pixels = base?.pixels ?? [UInt8](repeating: 0, count: width * height * 3)
-        let alpha = Int((opacity * 256).rounded()), keep = 256 - alpha
-        let colours = (0..<256).map { palette.colour($0) }
-        let columns = (0..<width).map { $0 * labels.width / width }
+        let alpha = base == nil ? 256 : Int((opacity * 256).rounded()), keep = 256 - alpha
+        // Per label: the colour times alpha, so a blended byte is (byte × keep + term) >> 8.
+        let terms: [(Int, Int, Int)] = (0..<256).map {
+            let colour = palette.colour($0)
+            return (Int(colour.r) * alpha, Int(colour.g) * alpha, Int(colour.b) * alpha)
+        }
+        // Output columns [spans[m], spans[m + 1]) show model column m (nearest: x·w/W = m).
+        let spans = (0...labels.width).map { (($0 * width) + labels.width - 1) / labels.width }
         pixels.withUnsafeMutableBufferPointer { out in
+            guard let out = out.baseAddress else { return }
             labels.labels.withUnsafeBufferPointer { map in
                 for y in 0..<height {
-                    let row = (y * labels.height / height) * labels.width
-                    for x in 0..<width {
-                        let label = Int(map[row + columns[x]])
-                        let i = (y * width + x) * 3
-                        let colour = colours[label]
-                        if base == nil {
-                            out[i] = colour.r; out[i + 1] = colour.g; out[i + 2] = colour.b
-                        } else if label != 0 {
-                            out[i] = UInt8((Int(out[i]) * keep + Int(colour.r) * alpha) >> 8)
-                            out[i + 1] = UInt8((Int(out[i + 1]) * keep + Int(colour.g) * alpha) >> 8)
-                            out[i + 2] = UInt8((Int(out[i + 2]) * keep + Int(colour.b) * alpha) >> 8)
+                    let modelRow = (y * labels.height / height) * labels.width
+                    let row = out + y * width * 3
+                    for column in 0..<labels.width {
+                        let label = Int(map[modelRow + column])
+                        if label == 0 && base != nil { continue }
+                        let (r, g, b) = terms[label]
+                        var pixel = row + spans[column] * 3
+                        for _ in spans[column]..<spans[column + 1] {
+                            pixel[0] = UInt8(truncatingIfNeeded: (Int(pixel[0]) * keep + r) >> 8)
+                            pixel[1] = UInt8(truncatingIfNeeded: (Int(pixel[1]) * keep + g) >> 8)
+                            pixel[2] = UInt8(truncatingIfNeeded: (Int(pixel[2]) * keep + b) >> 8)
+                            pixel += 3
                         }
                     }
                 }
