@@ -55,6 +55,30 @@ final class PipeTests: XCTestCase {
         }
     }
 
+    /// "-" reads standard input: a pipe is put on descriptor 0 for the length of the test.
+    func testDashReadsStandardInput() throws {
+        let path = try temporaryFolder(self) + "/stdin.nut"
+        let written = try writeSynthetic(path, width: 24, height: 16, count: 4)
+        let readEnd = pipeFeeding(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let savedStdin = dup(0)
+        XCTAssertEqual(dup2(readEnd, 0), 0)
+        close(readEnd)
+        defer { dup2(savedStdin, 0); close(savedStdin) }
+        let (reader, frames) = try readAll(.path("-"))
+        XCTAssertEqual(reader.name, "stdin")
+        XCTAssertEqual(frames.compactMap(\.source), written)
+    }
+
+    func testRawFormatParsing() {
+        XCTAssertTrue(RawVideoFormat.parseSize("640x480")! == (640, 480))
+        XCTAssertNil(RawVideoFormat.parseSize("640x"))
+        XCTAssertNil(RawVideoFormat.parseSize("0x10"))
+        XCTAssertEqual(FrameRate(approximating: 29.97), FrameRate(30000, 1001))
+        XCTAssertEqual(FrameRate(approximating: 25), FrameRate(25))
+        XCTAssertEqual(FrameRate(approximating: 12.5), FrameRate(12500, 1000))
+        XCTAssertEqual(RawVideoFormat(width: 5, height: 3, pixelFormat: .yuv420p, frameRate: FrameRate(1)).frameBytes, 15 + 2 * 6)
+    }
+
     func testEmptyPipeIsAnErrorNotAHang() throws {
         let readEnd = pipeFeeding(Data())
         defer { close(readEnd) }
