@@ -391,6 +391,3 @@ final class DescriptorInput {
     }
 }
 
-/// FFmpeg's own log lines would repeat, unasked, what `VideoIOError` and the reader's warnings
-/// already say; they are silenced once, when the first reader or writer is made.
-let silenceFFmpegLog: Void = av_log_set_level(AV_LOG_QUIET)
