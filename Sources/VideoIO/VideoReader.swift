@@ -171,8 +171,12 @@ public final class VideoReader: @unchecked Sendable {
             if received != nem_averror_eagain() {
                 // A frame that failed to decode (reported late with frame threads).
                 skip("frame failed to decode: \(ffmpegMessage(received))")
+                // Each error consumes a frame, so this ends; the bound only guards against a
+                // decoder that would repeat one error forever.
                 consecutiveErrors += 1
-                if consecutiveErrors > 10_000 { throw VideoIOError.noDecodableFrames(path: name, skipped: skippedFrames) }
+                if consecutiveErrors > 10_000 {
+                    throw VideoIOError.ffmpeg(path: name, operation: "decoding", code: received, message: ffmpegMessage(received))
+                }
                 continue
             }
             if draining { return try finish() }

@@ -136,6 +136,13 @@ public final class VideoWriter: @unchecked Sendable {
         stream.pointee.time_base = settings.pointee.time_base
         stream.pointee.avg_frame_rate = settings.pointee.framerate
 
+        frame = try FrameBox(path: path)
+        frame.frame.pointee.format = choice.pixelFormat.rawValue
+        frame.frame.pointee.width = Int32(encodedWidth)
+        frame.frame.pointee.height = Int32(encodedHeight)
+        try check(av_frame_get_buffer(frame.frame, 0), "allocating a frame", path: path)
+        packet = try PacketBox(path: path)
+
         // The temporary file exists from here on: any failure removes it.
         do {
             try format.openFile(path: path)
@@ -145,13 +152,6 @@ public final class VideoWriter: @unchecked Sendable {
             output.discard()
             throw error
         }
-
-        frame = try FrameBox(path: path)
-        frame.frame.pointee.format = choice.pixelFormat.rawValue
-        frame.frame.pointee.width = Int32(encodedWidth)
-        frame.frame.pointee.height = Int32(encodedHeight)
-        try check(av_frame_get_buffer(frame.frame, 0), "allocating a frame", path: path)
-        packet = try PacketBox(path: path)
     }
 
     deinit {
