@@ -55,22 +55,38 @@ public final class FrameRenderer: @unchecked Sendable {
     ///   - predictions: (h, w) the model's predicted pixels in [0, 1] (side-by-side only).
     public func render(labels: LabelMap, source: RGBImage, binarized: [Float]? = nil,
                        predictions: [Float]? = nil) -> RGBImage {
-        switch mode {
-        case .segmentation:
-            return paint(labels, width: source.width, height: source.height, over: nil)
-        case .overlay:
-            return paint(labels, width: source.width, height: source.height, over: source)
-        case .sideBySide:
-            return sideBySide(labels: labels, source: source, binarized: binarized, predictions: predictions)
-        }
+        let size = outputSize(sourceWidth: source.width, sourceHeight: source.height,
+                              modelWidth: labels.width, modelHeight: labels.height)
+        var output = RGBImage(width: size.width, height: size.height)
+        render(labels: labels, source: source, binarized: binarized, predictions: predictions, into: &output)
+        return output
     }
 
-    /// Labels upscaled to width × height, in palette colours, optionally blended over `base`.
+    /// `render`, reusing `output`'s memory when it has the right size (no allocation per frame
+    /// in `segmentation` and `overlay`).
+    public func render(labels: LabelMap, source: RGBImage, binarized: [Float]? = nil,
+                       predictions: [Float]? = nil, into output: inout RGBImage) {
+        if mode == .sideBySide {
+            output = sideBySide(labels: labels, source: source, binarized: binarized, predictions: predictions)
+            return
+        }
+        if output.width != source.width || output.height != source.height {
+            output = RGBImage(width: source.width, height: source.height)
+        }
+        if mode == .overlay {
+            source.pixels.withUnsafeBytes { from in
+                output.pixels.withUnsafeMutableBytes { $0.copyMemory(from: from) }
+            }
+        }
+        paint(labels, into: &output, blend: mode == .overlay)
+    }
+
+    /// Labels upscaled to the image's size, in palette colours, blended over it or not.
     /// Works in spans: each model pixel covers a run of output columns with one label, so
-    /// background runs are skipped and each labelled run is one tight loop.
-    private func paint(_ labels: LabelMap, width: Int, height: Int, over base: RGBImage?) -> RGBImage {
-        var pixels = base?.pixels ?? [UInt8](repeating: 0, count: width * height * 3)
-        let alpha = base == nil ? 256 : Int((opacity * 256).rounded()), keep = 256 - alpha
+    /// background runs are skipped when blending and each labelled run is one tight loop.
+    private func paint(_ labels: LabelMap, into image: inout RGBImage, blend: Bool) {
+        let (width, height) = (image.width, image.height)
+        let alpha = blend ? Int((opacity * 256).rounded()) : 256, keep = 256 - alpha
         // Per label: the colour times alpha, so a blended byte is (byte × keep + term) >> 8.
         let terms: [(Int, Int, Int)] = (0..<256).map {
             let colour = palette.colour($0)
@@ -78,7 +94,7 @@ public final class FrameRenderer: @unchecked Sendable {
         }
         // Output columns [spans[m], spans[m + 1]) show model column m (nearest: x·w/W = m).
         let spans = (0...labels.width).map { (($0 * width) + labels.width - 1) / labels.width }
-        pixels.withUnsafeMutableBufferPointer { out in
+        image.pixels.withUnsafeMutableBufferPointer { out in
             guard let out = out.baseAddress else { return }
             labels.labels.withUnsafeBufferPointer { map in
                 for y in 0..<height {
@@ -86,7 +102,7 @@ public final class FrameRenderer: @unchecked Sendable {
                     let row = out + y * width * 3
                     for column in 0..<labels.width {
                         let label = Int(map[modelRow + column])
-                        if label == 0 && base != nil { continue }
+                        if label == 0 && blend { continue }
                         let (r, g, b) = terms[label]
                         var pixel = row + spans[column] * 3
                         for _ in spans[column]..<spans[column + 1] {
@@ -99,7 +115,6 @@ public final class FrameRenderer: @unchecked Sendable {
                 }
             }
         }
-        return RGBImage(width: width, height: height, pixels: pixels)
     }
 
     private func sideBySide(labels: LabelMap, source: RGBImage, binarized: [Float]?, predictions: [Float]?) -> RGBImage {
@@ -112,7 +127,7 @@ public final class FrameRenderer: @unchecked Sendable {
             scaledSource(source, width: panelWidth, height: height),
             greyPanel(binarized ?? [Float](repeating: 0, count: count), labels, width: panelWidth, height: height),
             greyPanel(predictions ?? [Float](repeating: 0, count: count), labels, width: panelWidth, height: height),
-            paint(labels, width: panelWidth, height: height, over: nil),
+            segmentationPanel(labels, width: panelWidth, height: height),
         ]
         for (number, panel) in panels.enumerated() {
             let left = number * (panelWidth + Self.gap)
@@ -122,6 +137,12 @@ public final class FrameRenderer: @unchecked Sendable {
             }
         }
         return canvas
+    }
+
+    private func segmentationPanel(_ labels: LabelMap, width: Int, height: Int) -> RGBImage {
+        var panel = RGBImage(width: width, height: height)
+        paint(labels, into: &panel, blend: false)
+        return panel
     }
 
     /// Values in [0, 1] at the model's size as grey, upscaled nearest-neighbour.

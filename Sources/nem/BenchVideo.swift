@@ -35,7 +35,7 @@ struct BenchVideo: ParsableCommand {
         log("input: \(input), \(frames) frames \(width)×\(height) H.264 at \(rate) fps")
 
         // Read: decode + 28×28 + binarize.
-        var ourReads: [Double] = [], ffmpegReads: [Double] = []
+        var ourReads: [Timing] = [], ffmpegReads: [Timing] = []
         var framesRead = 0
         for _ in 0..<runs {
             ourReads.append(try time { framesRead = try readAndPrepare(input) })
@@ -50,14 +50,16 @@ struct BenchVideo: ParsableCommand {
         let rawOverlays = work + "/overlay.rgb"
         try writeRaw(overlays, to: rawOverlays)
         overlays = []
-        log(String(format: "overlay rendering alone: %.3f s for %d frames", renderTime, sources.count))
-        var ourWrites: [Double] = [], ffmpegWrites: [Double] = []
+        log(String(format: "overlay rendering alone: %.3f s for %d frames", renderTime.wall, sources.count))
+        var ourWrites: [Timing] = [], ffmpegWrites: [Timing] = []
         for _ in 0..<runs {
             ourWrites.append(try time {
                 let writer = try VideoWriter(path: work + "/ours.mp4", width: width, height: height,
                                              options: .init(frameRate: rate, crf: crf, preset: preset, overwrite: true))
+                var overlay = RGBImage(width: width, height: height)
                 for index in sources.indices {
-                    try writer.write(renderer.render(labels: labels[index], source: sources[index]), timestamp: timestamps[index])
+                    renderer.render(labels: labels[index], source: sources[index], into: &overlay)
+                    try writer.write(overlay, timestamp: timestamps[index])
                 }
                 try writer.finish()
             })
@@ -141,10 +143,22 @@ struct BenchVideo: ParsableCommand {
         }
     }
 
-    private func time(_ body: () throws -> Void) throws -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
+    /// Wall-clock seconds and CPU seconds (user + system, this process and its children) of `body`.
+    private func time(_ body: () throws -> Void) throws -> Timing {
+        let (startWall, startCPU) = (DispatchTime.now().uptimeNanoseconds, cpuSeconds())
         try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Timing(wall: Double(DispatchTime.now().uptimeNanoseconds - startWall) / 1e9, cpu: cpuSeconds() - startCPU)
+    }
+
+    private func cpuSeconds() -> Double {
+        var total = 0.0
+        for who in [RUSAGE_SELF, RUSAGE_CHILDREN] {
+            var usage = rusage()
+            getrusage(who.rawValue, &usage)
+            total += Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+                + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        }
+        return total
     }
 
     private func median(_ values: [Double]) -> Double {
@@ -152,29 +166,40 @@ struct BenchVideo: ParsableCommand {
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
-    private func report(framesRead: Int, reads: ([Double], [Double]), writes: ([Double], [Double])) throws {
-        let (ourRead, ffmpegRead) = (median(reads.0), median(reads.1))
-        let (ourWrite, ffmpegWrite) = (median(writes.0), median(writes.1))
+    private func report(framesRead: Int, reads: ([Timing], [Timing]), writes: ([Timing], [Timing])) throws {
+        func summary(_ ours: [Timing], _ theirs: [Timing]) -> [String: Double] {
+            let (wall, ffmpegWall) = (median(ours.map(\.wall)), median(theirs.map(\.wall)))
+            let (cpu, ffmpegCPU) = (median(ours.map(\.cpu)), median(theirs.map(\.cpu)))
+            return ["nem_s": wall, "ffmpeg_s": ffmpegWall, "ratio": wall / ffmpegWall,
+                    "nem_cpu_s": cpu, "ffmpeg_cpu_s": ffmpegCPU, "cpu_ratio": cpu / ffmpegCPU, "target": 1.2]
+        }
+        let read = summary(reads.0, reads.1), write = summary(writes.0, writes.1)
         if json {
-            let object: [String: Any] = [
-                "frames": framesRead, "runs": runs, "preset": preset, "crf": crf,
-                "read": ["nem_s": ourRead, "ffmpeg_s": ffmpegRead, "ratio": ourRead / ffmpegRead, "target": 1.2],
-                "write": ["nem_s": ourWrite, "ffmpeg_s": ffmpegWrite, "ratio": ourWrite / ffmpegWrite, "target": 1.2],
-            ]
+            let object: [String: Any] = ["frames": framesRead, "runs": runs, "preset": preset, "crf": crf,
+                                         "read": read, "write": write]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        func line(_ name: String, _ ours: Double, _ theirs: Double) -> String {
-            String(format: "%@  nem %.3f s (%.0f fps)  ffmpeg %.3f s (%.0f fps)  ratio %.2f (target ≤ 1.20)",
-                   name, ours, Double(framesRead) / ours, theirs, Double(framesRead) / theirs, ours / theirs)
+        func line(_ name: String, _ figures: [String: Double]) -> String {
+            String(format: "%@  nem %.3f s (%.0f fps)  ffmpeg %.3f s (%.0f fps)  ratio %.2f (target ≤ 1.20); CPU time ratio %.2f",
+                   name, figures["nem_s"]!, Double(framesRead) / figures["nem_s"]!, figures["ffmpeg_s"]!,
+                   Double(framesRead) / figures["ffmpeg_s"]!, figures["ratio"]!, figures["cpu_ratio"]!)
         }
         print("medians of \(runs) runs, \(framesRead) frames 640×480:")
-        print(line("read+28×28+binarize   ", ourRead, ffmpegRead))
-        print(line("overlay write (x264 \(preset) crf \(crf))", ourWrite, ffmpegWrite))
+        print(line("read+28×28+binarize", read))
+        print(line("overlay write (x264 \(preset) crf \(crf))", write))
     }
 
     private func log(_ message: String) {
         if !json { print(message) }
     }
+}
+
+/// How long one timed run took.
+private struct Timing {
+    /// Wall-clock seconds.
+    var wall: Double
+    /// CPU seconds, user + system, over all threads (and child processes).
+    var cpu: Double
 }

@@ -37,6 +37,19 @@ final class RenderingTests: XCTestCase {
         XCTAssertEqual(frame[5, 3], blended)
     }
 
+    /// Rendering into a reused image leaves nothing of the previous frame behind.
+    func testRenderingIntoAReusedImage() {
+        let other = LabelMap(width: 2, height: 2, labels: [3, 0, 0, 1])
+        for mode in [RenderMode.segmentation, .overlay, .sideBySide] {
+            let renderer = FrameRenderer(mode: mode, panelHeight: 8)
+            let first = syntheticFrame(width: 10, height: 6, index: 0), second = syntheticFrame(width: 10, height: 6, index: 5)
+            var reused = RGBImage(width: 10, height: 6)
+            renderer.render(labels: labels, source: first, into: &reused)
+            renderer.render(labels: other, source: second, into: &reused)
+            XCTAssertEqual(reused, renderer.render(labels: other, source: second), mode.rawValue)
+        }
+    }
+
     func testSideBySidePanels() {
         let model = LabelMap(width: 4, height: 3, labels: [0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 2, 2])
         let renderer = FrameRenderer(mode: .sideBySide, panelHeight: 30)
