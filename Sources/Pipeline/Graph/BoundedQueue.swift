@@ -10,6 +10,10 @@ import Foundation
 /// - `cancel()` abandons it: queued items are dropped, every waiter wakes, `push` returns
 ///   `false` and `pop` returns `nil` from then on.
 ///
+/// Like a channel's high and low watermarks, a producer blocked on a full queue is woken only
+/// once the queue has drained to half its capacity, so producer and consumer take turns in
+/// runs rather than waking each other for every item.
+///
 /// Safe to use from any number of producers and consumers.
 public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     // Everything below `condition` is read and written only while holding it.
@@ -19,6 +23,8 @@ public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     private var stored = 0
     private var state = State.open
     private var peak = 0
+    private var waitingProducers = 0
+    private var waitingConsumers = 0
 
     private enum State { case open, closed, cancelled }
 
@@ -36,12 +42,16 @@ public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     public func push(_ element: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while state == .open && stored == capacity { condition.wait() }
+        while state == .open && stored == capacity {
+            waitingProducers += 1
+            condition.wait()
+            waitingProducers -= 1
+        }
         guard state == .open else { return false }
         slots[(head + stored) % capacity] = element
         stored += 1
         peak = max(peak, stored)
-        condition.broadcast()
+        if waitingConsumers > 0 { condition.broadcast() }
         return true
     }
 
@@ -50,12 +60,16 @@ public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     public func pop() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while state == .open && stored == 0 { condition.wait() }
+        while state == .open && stored == 0 {
+            waitingConsumers += 1
+            condition.wait()
+            waitingConsumers -= 1
+        }
         guard state != .cancelled, stored > 0 else { return nil }
         let element = slots[head].take()
         head = (head + 1) % capacity
         stored -= 1
-        condition.broadcast()
+        if waitingProducers > 0 && stored <= capacity / 2 { condition.broadcast() }
         return element
     }
 
