@@ -63,7 +63,7 @@ struct DatasetGenerate: ParsableCommand {
     @Option(help: "Stored type of features: uint8 (value·255, compact) or float32 (as the original files).")
     var dtype: String = "uint8"
 
-    @Option(help: "Worker threads (default: all cores).")
+    @Option(help: "Worker threads; the data does not depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .shortAndLong, help: "Output HDF5 file.")
