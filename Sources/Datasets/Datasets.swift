@@ -1,1 +1,0 @@
-// Datasets module placeholder; replaced as the module grows.

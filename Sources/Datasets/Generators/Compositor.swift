@@ -1,0 +1,56 @@
+/// An object placed in one frame: its sprite, top-left corner, and group id (1-based).
+struct Placement {
+    let sprite: Sprite
+    let y: Int
+    let x: Int
+    let id: UInt8
+}
+
+/// Draws objects into one frame of `features`, `groups` and `overlaps`, each (H, W) at `offset`.
+enum Compositor {
+    /// Binary objects (the shapes recipe): a pixel is 1 where any object covers it; its group is
+    /// the covering object's id, or 0 (unscored) where two or more objects overlap.
+    static func drawBinary(_ placements: [Placement], height: Int, width: Int, offset: Int,
+                           features: inout [Float], groups: inout [UInt8], overlaps: inout [UInt8]) {
+        for p in placements {
+            for sy in 0..<p.sprite.height {
+                for sx in 0..<p.sprite.width where p.sprite.values[sy * p.sprite.width + sx] > 0 {
+                    let i = offset + (p.y + sy) * width + p.x + sx
+                    overlaps[i] &+= 1
+                    groups[i] = p.id
+                }
+            }
+        }
+        for i in offset..<offset + height * width where overlaps[i] > 0 {
+            features[i] = 1
+            if overlaps[i] > 1 { groups[i] = 0 }
+        }
+    }
+
+    /// Intensity at which a grey object (an MNIST digit stroke) counts as covering a pixel.
+    static let coverageThreshold: Float = 0.1
+
+    /// Grey objects (flying MNIST): a pixel's value is the brightest object's intensity there
+    /// (max compositing, so digits never saturate each other); it belongs to the object whose
+    /// intensity is highest there (the first drawn on ties), provided that intensity is at least
+    /// `coverageThreshold`; fainter pixels (digit fringes) and background are group 0.
+    /// `overlaps` counts the objects covering the pixel at that threshold; overlap pixels stay scored
+    /// because their value comes from one digit.
+    static func drawGrey(_ placements: [Placement], height: Int, width: Int, offset: Int,
+                         features: inout [Float], groups: inout [UInt8], overlaps: inout [UInt8]) {
+        for p in placements {
+            for sy in 0..<p.sprite.height {
+                for sx in 0..<p.sprite.width {
+                    let v = p.sprite.values[sy * p.sprite.width + sx]
+                    guard v > 0 else { continue }
+                    let i = offset + (p.y + sy) * width + p.x + sx
+                    if v >= coverageThreshold {
+                        overlaps[i] &+= 1
+                        if v > features[i] || groups[i] == 0 { groups[i] = p.id }
+                    }
+                    if v > features[i] { features[i] = v }
+                }
+            }
+        }
+    }
+}

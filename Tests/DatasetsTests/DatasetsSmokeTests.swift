@@ -1,6 +1,0 @@
-import XCTest
-import Datasets
-
-final class DatasetsSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
