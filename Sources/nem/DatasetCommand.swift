@@ -53,7 +53,7 @@ struct DatasetGenerate: ParsableCommand {
     @Option(help: "Stored type of features: uint8 (value·255, compact) or float32 (as the original files).")
     var dtype: String = "uint8"
 
-    @Option(help: "Worker threads (default: all cores).")
+    @Option(help: "Worker threads; the data does not depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .shortAndLong, help: "Output HDF5 file.")
@@ -130,10 +130,12 @@ struct DatasetInfo: ParsableCommand {
             let dataset = try DatasetFile(path: file)
             let attributes = ["kind", "seed", "objects", "frames", "size", "speed", "feature_type"]
                 .compactMap { name in dataset.attribute(name).map { "\(name) \($0)" } }
+            // Measure every split before printing, so a damaged file prints only its error.
+            let summaries = try dataset.splits.map { try SplitSummary(file: dataset, split: $0, sample: max(1, sample)) }
             print("\(file)" + (attributes.isEmpty ? "" : "  (" + attributes.joined(separator: ", ") + ")"))
             print(row(["split", "sequences", "frames", "H×W×C", "features", "groups", "scored obj/seq", "foreground", "overlap px", "unscored fg"]))
-            for split in dataset.splits {
-                let s = try SplitSummary(file: dataset, split: split, sample: max(1, sample))
+            for s in summaries {
+                let split = s.split
                 let objects = String(format: "%d / %.2f / %d", s.objectsPerSequence.min, s.objectsPerSequence.mean, s.objectsPerSequence.max)
                 print(row([split.rawValue, String(s.shape.sequences), String(s.shape.frames),
                            "\(s.shape.height)×\(s.shape.width)×\(s.shape.channels)",

@@ -6,7 +6,7 @@ import Autodiff
 /// stream e of `seed`, so a run is reproducible and resumable); a batch never straddles two epochs:
 /// the remainder of an epoch smaller than the batch is skipped, as the reference does. Without
 /// `shuffle` the order is 0, 1, 2, … (evaluation). Each batch reads only its sequences' hyperslabs.
-public struct BatchLoader: SequenceSource {
+public struct BatchLoader: SequenceSource, Sendable {
     public let reader: SplitReader
     public let seed: UInt64
     public let shuffle: Bool

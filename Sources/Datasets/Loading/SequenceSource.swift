@@ -16,7 +16,7 @@ public protocol SequenceSource {
 /// Streams freshly generated sequences straight to training, no file involved: batch after
 /// batch takes the next indices of `split`, so the stream is the same for a seed as the
 /// file `DatasetGeneration` would write (sequence i is identical in both).
-public struct GeneratedSource: SequenceSource {
+public struct GeneratedSource: SequenceSource, Sendable {
     public let generator: any SequenceGenerator
     public let split: Split
     public let seed: UInt64

@@ -12,13 +12,16 @@ public struct IDXImages: Sendable {
     /// Reads an `idx3-ubyte` file; zlib reads gzip and plain files alike.
     public init(path: String) throws {
         let bytes = try Self.readAll(path)
-        guard bytes.count >= 16 else {
+        guard bytes.count >= 4 else {
             throw DatasetError.badMNIST(path: path, reason: "not an IDX image file (only \(bytes.count) bytes)")
         }
         // Magic: two zero bytes, type 0x08 (unsigned byte), 3 dimensions; sizes are big-endian UInt32.
         guard bytes[0] == 0, bytes[1] == 0, bytes[2] == 0x08, bytes[3] == 3 else {
             let magic = bytes[0..<4].map { String(format: "%02x", $0) }.joined()
             throw DatasetError.badMNIST(path: path, reason: "not an IDX image file (magic \(magic), expected 00000803: ubyte, 3 dimensions)")
+        }
+        guard bytes.count >= 16 else {
+            throw DatasetError.badMNIST(path: path, reason: "IDX header cut short (\(bytes.count) bytes)")
         }
         func dimension(_ i: Int) -> Int {
             bytes[4 + 4 * i..<8 + 4 * i].reduce(0) { $0 << 8 | Int($1) }

@@ -8,7 +8,10 @@ import Foundation
 /// (T, N, H, W, C) integer object ids with 0 = unscored, and optionally `overlaps`
 /// (T, N, H, W, C), how many objects cover each pixel. Nothing is read until asked for:
 /// `SplitReader.read(sequences:)` reads only the hyperslabs of the requested sequences.
-public final class DatasetFile {
+///
+/// Sendable: its state is immutable and every libhdf5 call runs under one process-wide lock,
+/// so a loader may prefetch on another thread.
+public final class DatasetFile: @unchecked Sendable {
     /// The path as given.
     public let path: String
     /// The splits present in the file, in the order training, validation, test.
@@ -56,7 +59,8 @@ public final class DatasetFile {
 }
 
 /// One split of a `DatasetFile`: lazy, hyperslab-at-a-time access to its sequences.
-public final class SplitReader {
+/// Sendable for the same reason as `DatasetFile`.
+public final class SplitReader: @unchecked Sendable {
     public let split: Split
     /// The file's path, for messages.
     public let path: String

@@ -53,7 +53,8 @@ func check<T: BinaryInteger>(_ result: T, path: String, _ operation: @autoclosur
 }
 
 /// An HDF5 identifier that closes itself with the call that matches its kind.
-final class H5Handle {
+/// Immutable, and only used under the HDF5 lock, hence Sendable.
+final class H5Handle: @unchecked Sendable {
     enum Kind { case file, group, dataset, dataspace, datatype, propertyList, attribute }
     let id: hid_t
     private let kind: Kind

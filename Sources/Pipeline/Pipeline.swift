@@ -1,1 +1,0 @@
-// Pipeline module placeholder; replaced as the module grows.

@@ -1,1 +1,0 @@
-// VideoIO module placeholder; replaced as the module grows.

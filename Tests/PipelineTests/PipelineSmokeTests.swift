@@ -1,6 +1,0 @@
-import XCTest
-import Pipeline
-
-final class PipelineSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}

@@ -1,6 +1,0 @@
-import XCTest
-import VideoIO
-
-final class VideoIOSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
