@@ -1,0 +1,130 @@
+// Elementwise loops: forward and backward of every UnaryOp side by side, broadcast binary ops,
+// strided accumulation (reductions, broadcast gradients) and strided copies (permute, broadcast).
+
+@inline(__always)
+func sigmoidValue<T: KernelScalar>(_ x: T) -> T {
+    // Stable for both signs: never exponentiates a large positive number.
+    if x >= 0 { return 1 / (1 + T.expValue(-x)) }
+    let e = T.expValue(x)
+    return e / (1 + e)
+}
+
+func unaryKernel<T: KernelScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+    switch op {
+    case .neg: for i in 0..<n { y[i] = -x[i] }
+    case .exp: for i in 0..<n { y[i] = T.expValue(x[i]) }
+    case .log: for i in 0..<n { y[i] = T.logValue(x[i]) }
+    case .sigmoid: for i in 0..<n { y[i] = sigmoidValue(x[i]) }
+    case .tanh: for i in 0..<n { y[i] = T.tanhValue(x[i]) }
+    case .relu: for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 }
+    case .elu: for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : T.expValue(v) - 1 }
+    case .square: for i in 0..<n { y[i] = x[i] * x[i] }
+    case .abs: for i in 0..<n { y[i] = Swift.abs(x[i]) }
+    case .sqrt: for i in 0..<n { y[i] = x[i].squareRoot() }
+    case let .clip(lo, hi):
+        let l = T(lo), h = T(hi)
+        for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], l), h) }
+    case let .affine(scale, shift):
+        let a = T(scale), b = T(shift)
+        for i in 0..<n { y[i] = a * x[i] + b }
+    case let .reciprocal(scale):
+        let a = T(scale)
+        for i in 0..<n { y[i] = a / x[i] }
+    }
+}
+
+func unaryBackwardKernel<T: KernelScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafePointer<T>,
+                                          _ dy: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>, _ n: Int) {
+    switch op {
+    case .neg: for i in 0..<n { dx[i] = -dy[i] }
+    case .exp: for i in 0..<n { dx[i] = dy[i] * y[i] }
+    case .log: for i in 0..<n { dx[i] = dy[i] / x[i] }
+    case .sigmoid: for i in 0..<n { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+    case .tanh: for i in 0..<n { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+    case .relu: for i in 0..<n { dx[i] = x[i] > 0 ? dy[i] : 0 }
+    case .elu: for i in 0..<n { dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + 1) }
+    case .square: for i in 0..<n { dx[i] = 2 * x[i] * dy[i] }
+    case .abs: for i in 0..<n { dx[i] = x[i] > 0 ? dy[i] : (x[i] < 0 ? -dy[i] : 0) }
+    case .sqrt: for i in 0..<n { dx[i] = dy[i] / (2 * y[i]) }
+    case let .clip(lo, hi):
+        let l = T(lo), h = T(hi)
+        for i in 0..<n { dx[i] = x[i] >= l && x[i] <= h ? dy[i] : 0 }
+    case let .affine(scale, _):
+        let a = T(scale)
+        for i in 0..<n { dx[i] = a * dy[i] }
+    case .reciprocal:
+        for i in 0..<n { dx[i] = -dy[i] * y[i] / x[i] }
+    }
+}
+
+@inline(__always)
+func apply<T: KernelScalar>(_ op: BinaryOp, _ a: T, _ b: T) -> T {
+    switch op {
+    case .add: return a + b
+    case .sub: return a - b
+    case .mul: return a * b
+    case .div: return a / b
+    }
+}
+
+func binaryKernel<T: KernelScalar>(_ op: BinaryOp, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+                                   _ out: UnsafeMutablePointer<T>, _ loop: StridedLoop) {
+    let n = loop.innerCount
+    let sa = loop.innerStride(0), sb = loop.innerStride(1), so = loop.innerStride(2)
+    // One specialised inner loop per common stride pattern; the switch hoists `op` out of it.
+    @inline(__always) func run(_ op: BinaryOp) {
+        loop.forEachRun { oa, ob, oo in
+            let pa = a + oa, pb = b + ob, po = out + oo
+            if sa == 1 && sb == 1 && so == 1 {
+                for i in 0..<n { po[i] = apply(op, pa[i], pb[i]) }
+            } else if sa == 1 && sb == 0 && so == 1 {
+                let v = pb[0]
+                for i in 0..<n { po[i] = apply(op, pa[i], v) }
+            } else if sa == 0 && sb == 1 && so == 1 {
+                let v = pa[0]
+                for i in 0..<n { po[i] = apply(op, v, pb[i]) }
+            } else {
+                for i in 0..<n { po[i * so] = apply(op, pa[i * sa], pb[i * sb]) }
+            }
+        }
+    }
+    switch op {
+    case .add: run(.add)
+    case .sub: run(.sub)
+    case .mul: run(.mul)
+    case .div: run(.div)
+    }
+}
+
+func accumulateKernel<T: KernelScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ loop: StridedLoop) {
+    let n = loop.innerCount
+    let ss = loop.innerStride(0), sd = loop.innerStride(1)
+    loop.forEachRun { os, od, _ in
+        let ps = src + os, pd = dst + od
+        if sd == 0 {
+            var total: T = 0
+            if ss == 1 { for i in 0..<n { total += ps[i] } } else { for i in 0..<n { total += ps[i * ss] } }
+            pd[0] += total
+        } else if ss == 1 && sd == 1 {
+            for i in 0..<n { pd[i] += ps[i] }
+        } else {
+            for i in 0..<n { pd[i * sd] += ps[i * ss] }
+        }
+    }
+}
+
+func copyKernel<T: KernelScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ loop: StridedLoop) {
+    let n = loop.innerCount
+    let ss = loop.innerStride(0), sd = loop.innerStride(1)
+    loop.forEachRun { os, od, _ in
+        let ps = src + os, pd = dst + od
+        if ss == 1 && sd == 1 {
+            pd.update(from: ps, count: n)
+        } else if ss == 0 {
+            let v = ps[0]
+            for i in 0..<n { pd[i * sd] = v }
+        } else {
+            for i in 0..<n { pd[i * sd] = ps[i * ss] }
+        }
+    }
+}
