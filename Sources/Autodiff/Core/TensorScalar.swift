@@ -23,7 +23,26 @@ protocol KernelScalar: TensorScalar {
 }
 
 extension Float: KernelScalar {
-    @inline(__always) static func expValue(_ x: Float) -> Float { Foundation.exp(x) }
+    /// e^x without a libm call and without branches, so loops over it vectorise: Cephes' expf
+    /// (x = n·ln2 + r, |r| ≤ ln2/2, degree-6 polynomial for e^r, then the exponent bits set to n),
+    /// within 2 ulp of the correctly rounded result; ±inf, 0 and NaN where expf gives them.
+    @inline(__always) static func expValue(_ x: Float) -> Float {
+        let clamped = Swift.min(Swift.max(x, -87.33654), 88.72283)
+        // Round x·log2(e) to an integer by adding 1.5·2^23: the low mantissa bits then hold n.
+        let shifted = clamped * 1.442_695_04 + 12_582_912
+        let n = shifted - 12_582_912
+        let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
+        var p: Float = 1.987_569_15e-4
+        p = p * r + 1.398_199_950_7e-3
+        p = p * r + 8.333_451_907_3e-3
+        p = p * r + 4.166_579_589_4e-2
+        p = p * r + 1.666_666_545_9e-1
+        p = p * r + 5.000_000_120_1e-1
+        p = p * r * r + r + 1
+        let scale = Float(bitPattern: (shifted.bitPattern &- 0x4B40_0000 &+ 127) &<< 23)
+        let value = p * scale
+        return x > 88.72283 ? .infinity : (x < -87.33654 ? 0 : value)
+    }
     @inline(__always) static func logValue(_ x: Float) -> Float { Foundation.log(x) }
     @inline(__always) static func tanhValue(_ x: Float) -> Float { Foundation.tanh(x) }
     static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,

@@ -3,10 +3,10 @@
 
 @inline(__always)
 func sigmoidValue<T: KernelScalar>(_ x: T) -> T {
-    // Stable for both signs: never exponentiates a large positive number.
-    if x >= 0 { return 1 / (1 + T.expValue(-x)) }
-    let e = T.expValue(x)
-    return e / (1 + e)
+    // Stable for both signs (never exponentiates a large positive number), and branch-free.
+    let e = T.expValue(-Swift.abs(x))
+    let s = 1 / (1 + e)
+    return x >= 0 ? s : e * s
 }
 
 func unaryKernel<T: KernelScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
@@ -17,7 +17,7 @@ func unaryKernel<T: KernelScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: Uns
     case .sigmoid: for i in 0..<n { y[i] = sigmoidValue(x[i]) }
     case .tanh: for i in 0..<n { y[i] = T.tanhValue(x[i]) }
     case .relu: for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 }
-    case .elu: for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : T.expValue(v) - 1 }
+    case .elu: for i in 0..<n { let v = x[i], e = T.expValue(Swift.min(v, 0)) - 1; y[i] = v > 0 ? v : e }
     case .square: for i in 0..<n { y[i] = x[i] * x[i] }
     case .abs: for i in 0..<n { y[i] = Swift.abs(x[i]) }
     case .sqrt: for i in 0..<n { y[i] = x[i].squareRoot() }
@@ -41,14 +41,15 @@ func unaryBackwardKernel<T: KernelScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, 
     case .log: for i in 0..<n { dx[i] = dy[i] / x[i] }
     case .sigmoid: for i in 0..<n { dx[i] = dy[i] * y[i] * (1 - y[i]) }
     case .tanh: for i in 0..<n { dx[i] = dy[i] * (1 - y[i] * y[i]) }
-    case .relu: for i in 0..<n { dx[i] = x[i] > 0 ? dy[i] : 0 }
-    case .elu: for i in 0..<n { dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + 1) }
+    // Both operands are loaded unconditionally so the selects vectorise.
+    case .relu: for i in 0..<n { let g = dy[i]; dx[i] = x[i] > 0 ? g : 0 }
+    case .elu: for i in 0..<n { dx[i] = dy[i] * Swift.min(y[i] + 1, 1) }  // 1 for x > 0, e^x otherwise
     case .square: for i in 0..<n { dx[i] = 2 * x[i] * dy[i] }
-    case .abs: for i in 0..<n { dx[i] = x[i] > 0 ? dy[i] : (x[i] < 0 ? -dy[i] : 0) }
+    case .abs: for i in 0..<n { let g = dy[i], v = x[i]; dx[i] = v > 0 ? g : (v < 0 ? -g : 0) }
     case .sqrt: for i in 0..<n { dx[i] = dy[i] / (2 * y[i]) }
     case let .clip(lo, hi):
         let l = T(lo), h = T(hi)
-        for i in 0..<n { dx[i] = x[i] >= l && x[i] <= h ? dy[i] : 0 }
+        for i in 0..<n { let g = dy[i], v = x[i]; dx[i] = v >= l && v <= h ? g : 0 }
     case let .affine(scale, _):
         let a = T(scale)
         for i in 0..<n { dx[i] = a * dy[i] }

@@ -1,21 +1,49 @@
 // Layer normalisation over each row of `rowSize` values (all non-batch axes), with gain and bias
-// per channel (the last axis, `channels` wide). Row statistics accumulate in Double so Float
-// results match a float64 reference to ~1e-6 even for rows of thousands of values.
+// per channel (the last axis, `channels` wide): a row is `positions` × `channels` values.
+//
+// Every sum runs as per-channel partial sums across positions (independent accumulators, so the
+// inner loop over channels vectorises), combined once per row. For a fully connected layer
+// (positions = 1) the partial sums are the values themselves.
+
+/// Per-channel scratch of `channels` values, zeroed by `reset`.
+private struct ChannelSums<T: KernelScalar> {
+    let values: UnsafeMutablePointer<T>
+    let count: Int
+    init(_ count: Int) {
+        self.count = count
+        values = .allocate(capacity: count)
+    }
+    func reset() { values.initialize(repeating: 0, count: count) }
+    func free() { values.deallocate() }
+    /// Σ_c values[c] · weight(c), in Double.
+    func total(_ weight: (Int) -> T = { _ in 1 }) -> Double {
+        var s = 0.0
+        for c in 0..<count { s += Double(values[c] * weight(c)) }
+        return s
+    }
+}
 
 func layerNormForwardKernel<T: KernelScalar>(_ x: UnsafePointer<T>, _ gain: UnsafePointer<T>, _ bias: UnsafePointer<T>,
                                              _ y: UnsafeMutablePointer<T>, _ mean: UnsafeMutablePointer<T>,
                                              _ rstd: UnsafeMutablePointer<T>, _ rows: Int, _ rowSize: Int,
                                              _ channels: Int, _ epsilon: T) {
     let positions = rowSize / channels
+    let sums = ChannelSums<T>(channels)
+    defer { sums.free() }
     for r in 0..<rows {
         let xr = x + r * rowSize, yr = y + r * rowSize
-        var sum = 0.0
-        for j in 0..<rowSize { sum += Double(xr[j]) }
-        let mu = sum / Double(rowSize)
-        var squares = 0.0
-        for j in 0..<rowSize { let d = Double(xr[j]) - mu; squares += d * d }
-        let inv = 1 / (squares / Double(rowSize) + Double(epsilon)).squareRoot()
-        let m = T(mu), s = T(inv)
+        sums.reset()
+        for p in 0..<positions {
+            let xp = xr + p * channels
+            for c in 0..<channels { sums.values[c] += xp[c] }
+        }
+        let m = T(sums.total() / Double(rowSize))
+        sums.reset()
+        for p in 0..<positions {
+            let xp = xr + p * channels
+            for c in 0..<channels { let d = xp[c] - m; sums.values[c] += d * d }
+        }
+        let s = T(1 / (sums.total() / Double(rowSize) + Double(epsilon)).squareRoot())
         mean[r] = m
         rstd[r] = s
         for p in 0..<positions {
@@ -25,48 +53,49 @@ func layerNormForwardKernel<T: KernelScalar>(_ x: UnsafePointer<T>, _ gain: Unsa
     }
 }
 
+/// With x̂ = (x − mean)·rstd and dx̂ = dy·gain:
+/// dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dgain = Σ dy·x̂, dbias = Σ dy (over rows and positions).
 func layerNormBackwardKernel<T: KernelScalar>(_ x: UnsafePointer<T>, _ gain: UnsafePointer<T>, _ dy: UnsafePointer<T>,
                                               _ mean: UnsafePointer<T>, _ rstd: UnsafePointer<T>,
                                               _ dx: UnsafeMutablePointer<T>?, _ dgain: UnsafeMutablePointer<T>,
                                               _ dbias: UnsafeMutablePointer<T>, _ rows: Int, _ rowSize: Int,
                                               _ channels: Int) {
     let positions = rowSize / channels
-    var gainSum = [Double](repeating: 0, count: channels)
-    var biasSum = [Double](repeating: 0, count: channels)
-    gainSum.withUnsafeMutableBufferPointer { gainSum in
-        biasSum.withUnsafeMutableBufferPointer { biasSum in
-            for r in 0..<rows {
-                let xr = x + r * rowSize, dyr = dy + r * rowSize
-                let m = mean[r], s = rstd[r]
-                // Σ dx̂ and Σ dx̂·x̂ over the row, with dx̂ = dy·gain and x̂ = (x − mean)·rstd.
-                var sumD = 0.0, sumDX = 0.0
-                for p in 0..<positions {
-                    let xp = xr + p * channels, dyp = dyr + p * channels
-                    for c in 0..<channels {
-                        let xhat = (xp[c] - m) * s
-                        let g = dyp[c]
-                        let dxhat = g * gain[c]
-                        sumD += Double(dxhat)
-                        sumDX += Double(dxhat * xhat)
-                        gainSum[c] += Double(g * xhat)
-                        biasSum[c] += Double(g)
-                    }
-                }
-                guard let dx else { continue }
-                let meanD = T(sumD / Double(rowSize)), meanDX = T(sumDX / Double(rowSize))
-                let dxr = dx + r * rowSize
-                for p in 0..<positions {
-                    let xp = xr + p * channels, dyp = dyr + p * channels, dxp = dxr + p * channels
-                    for c in 0..<channels {
-                        let xhat = (xp[c] - m) * s
-                        dxp[c] = s * (dyp[c] * gain[c] - meanD - xhat * meanDX)
-                    }
-                }
-            }
+    // Per row: Σ_p dy and Σ_p dy·x̂ per channel; they also add up to dbias and dgain.
+    let dySums = ChannelSums<T>(channels), dyXhatSums = ChannelSums<T>(channels)
+    let gainTotal = ChannelSums<T>(channels), biasTotal = ChannelSums<T>(channels)
+    defer { dySums.free(); dyXhatSums.free(); gainTotal.free(); biasTotal.free() }
+    gainTotal.reset()
+    biasTotal.reset()
+    for r in 0..<rows {
+        let xr = x + r * rowSize, dyr = dy + r * rowSize
+        let m = mean[r], s = rstd[r]
+        dySums.reset()
+        dyXhatSums.reset()
+        for p in 0..<positions {
+            let xp = xr + p * channels, dyp = dyr + p * channels
             for c in 0..<channels {
-                dgain[c] = T(gainSum[c])
-                dbias[c] = T(biasSum[c])
+                let g = dyp[c]
+                dySums.values[c] += g
+                dyXhatSums.values[c] += g * (xp[c] - m) * s
+            }
+        }
+        for c in 0..<channels {
+            biasTotal.values[c] += dySums.values[c]
+            gainTotal.values[c] += dyXhatSums.values[c]
+        }
+        guard let dx else { continue }
+        let meanD = T(dySums.total { gain[$0] } / Double(rowSize))
+        let meanDX = T(dyXhatSums.total { gain[$0] } / Double(rowSize))
+        let dxr = dx + r * rowSize
+        for p in 0..<positions {
+            let xp = xr + p * channels, dyp = dyr + p * channels, dxp = dxr + p * channels
+            for c in 0..<channels {
+                let xhat = (xp[c] - m) * s
+                dxp[c] = s * (dyp[c] * gain[c] - meanD - xhat * meanDX)
             }
         }
     }
+    dgain.update(from: gainTotal.values, count: channels)
+    dbias.update(from: biasTotal.values, count: channels)
 }
