@@ -9,11 +9,24 @@ private func validTaps(origin: Int, kernel: Int, size: Int) -> (lo: Int, hi: Int
     (Swift.max(0, -origin), Swift.min(kernel, size - origin))
 }
 
+/// Images per thread below which im2col and col2im stay on one thread.
+private func imageGrain(_ g: ConvGeometry) -> Int {
+    Swift.max(1, elementwiseGrain / Swift.max(1, g.outPixelsPerImage * g.patchSize))
+}
+
 func im2colKernel<T: KernelScalar>(_ image: UnsafePointer<T>, _ cols: UnsafeMutablePointer<T>,
                                    _ g: ConvGeometry, _ images: Int) {
+    parallelChunks(images, minimumPerThread: imageGrain(g)) { range in
+        im2colImages(image, cols, g, range)
+    }
+}
+
+@inline(__always)
+private func im2colImages<T: KernelScalar>(_ image: UnsafePointer<T>, _ cols: UnsafeMutablePointer<T>,
+                                           _ g: ConvGeometry, _ images: Range<Int>) {
     let cin = g.inChannels, kw = g.kernelWidth, patch = g.patchSize
-    var row = cols
-    for n in 0..<images {
+    var row = cols + images.lowerBound * g.outPixelsPerImage * patch
+    for n in images {
         let base = image + n * g.height * g.width * cin
         for oy in 0..<g.outHeight {
             let y0 = oy * g.strideY - g.padTop
@@ -40,9 +53,18 @@ func im2colKernel<T: KernelScalar>(_ image: UnsafePointer<T>, _ cols: UnsafeMuta
 
 func col2imKernel<T: KernelScalar>(_ cols: UnsafePointer<T>, _ image: UnsafeMutablePointer<T>,
                                    _ g: ConvGeometry, _ images: Int) {
+    // Each image receives only its own patches, so threads never write the same values.
+    parallelChunks(images, minimumPerThread: imageGrain(g)) { range in
+        col2imImages(cols, image, g, range)
+    }
+}
+
+@inline(__always)
+private func col2imImages<T: KernelScalar>(_ cols: UnsafePointer<T>, _ image: UnsafeMutablePointer<T>,
+                                           _ g: ConvGeometry, _ images: Range<Int>) {
     let cin = g.inChannels, kw = g.kernelWidth, patch = g.patchSize
-    var row = cols
-    for n in 0..<images {
+    var row = cols + images.lowerBound * g.outPixelsPerImage * patch
+    for n in images {
         let base = image + n * g.height * g.width * cin
         for oy in 0..<g.outHeight {
             let y0 = oy * g.strideY - g.padTop

@@ -10,6 +10,13 @@ func sigmoidValue<T: KernelScalar>(_ x: T) -> T {
 }
 
 func unaryKernel<T: KernelScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+    parallelChunks(n, minimumPerThread: elementwiseGrain) { range in
+        unaryRun(op, x + range.lowerBound, y + range.lowerBound, range.count)
+    }
+}
+
+@inline(__always)
+private func unaryRun<T: KernelScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
     switch op {
     case .neg: for i in 0..<n { y[i] = -x[i] }
     case .exp: for i in 0..<n { y[i] = T.expValue(x[i]) }
@@ -35,6 +42,15 @@ func unaryKernel<T: KernelScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: Uns
 
 func unaryBackwardKernel<T: KernelScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafePointer<T>,
                                           _ dy: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>, _ n: Int) {
+    parallelChunks(n, minimumPerThread: elementwiseGrain) { r in
+        let o = r.lowerBound
+        unaryBackwardRun(op, x + o, y + o, dy + o, dx + o, r.count)
+    }
+}
+
+@inline(__always)
+private func unaryBackwardRun<T: KernelScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafePointer<T>,
+                                               _ dy: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>, _ n: Int) {
     switch op {
     case .neg: for i in 0..<n { dx[i] = -dy[i] }
     case .exp: for i in 0..<n { dx[i] = dy[i] * y[i] }
@@ -70,11 +86,10 @@ func apply<T: KernelScalar>(_ op: BinaryOp, _ a: T, _ b: T) -> T {
 
 func binaryKernel<T: KernelScalar>(_ op: BinaryOp, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
                                    _ out: UnsafeMutablePointer<T>, _ loop: StridedLoop) {
-    let n = loop.innerCount
     let sa = loop.innerStride(0), sb = loop.innerStride(1), so = loop.innerStride(2)
     // One specialised inner loop per common stride pattern; the switch hoists `op` out of it.
     @inline(__always) func run(_ op: BinaryOp) {
-        loop.forEachRun { oa, ob, oo in
+        loop.parallelForEachRun { oa, ob, oo, n in
             let pa = a + oa, pb = b + ob, po = out + oo
             if sa == 1 && sb == 1 && so == 1 {
                 for i in 0..<n { po[i] = apply(op, pa[i], pb[i]) }
@@ -98,9 +113,9 @@ func binaryKernel<T: KernelScalar>(_ op: BinaryOp, _ a: UnsafePointer<T>, _ b: U
 }
 
 func accumulateKernel<T: KernelScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ loop: StridedLoop) {
-    let n = loop.innerCount
     let ss = loop.innerStride(0), sd = loop.innerStride(1)
-    loop.forEachRun { os, od, _ in
+    // Threads may split the outermost dimension only where it indexes distinct destinations.
+    @inline(__always) func run(_ os: Int, _ od: Int, _ n: Int) {
         let ps = src + os, pd = dst + od
         if sd == 0 {
             var total: T = 0
@@ -112,12 +127,16 @@ func accumulateKernel<T: KernelScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMut
             for i in 0..<n { pd[i * sd] += ps[i * ss] }
         }
     }
+    if loop.strides[1][0] != 0 {
+        loop.parallelForEachRun { os, od, _, n in run(os, od, n) }
+    } else {
+        loop.forEachRun { os, od, _, n in run(os, od, n) }
+    }
 }
 
 func copyKernel<T: KernelScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ loop: StridedLoop) {
-    let n = loop.innerCount
     let ss = loop.innerStride(0), sd = loop.innerStride(1)
-    loop.forEachRun { os, od, _ in
+    loop.parallelForEachRun { os, od, _, n in
         let ps = src + os, pd = dst + od
         if ss == 1 && sd == 1 {
             pd.update(from: ps, count: n)

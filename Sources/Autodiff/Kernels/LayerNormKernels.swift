@@ -27,10 +27,20 @@ func layerNormForwardKernel<T: KernelScalar>(_ x: UnsafePointer<T>, _ gain: Unsa
                                              _ y: UnsafeMutablePointer<T>, _ mean: UnsafeMutablePointer<T>,
                                              _ rstd: UnsafeMutablePointer<T>, _ rows: Int, _ rowSize: Int,
                                              _ channels: Int, _ epsilon: T) {
+    parallelChunks(rows, minimumPerThread: Swift.max(1, elementwiseGrain / Swift.max(1, rowSize))) { rowRange in
+        layerNormForwardRows(x, gain, bias, y, mean, rstd, rowRange, rowSize, channels, epsilon)
+    }
+}
+
+@inline(__always)
+private func layerNormForwardRows<T: KernelScalar>(_ x: UnsafePointer<T>, _ gain: UnsafePointer<T>, _ bias: UnsafePointer<T>,
+                                                   _ y: UnsafeMutablePointer<T>, _ mean: UnsafeMutablePointer<T>,
+                                                   _ rstd: UnsafeMutablePointer<T>, _ rowRange: Range<Int>, _ rowSize: Int,
+                                                   _ channels: Int, _ epsilon: T) {
     let positions = rowSize / channels
     let sums = ChannelSums<T>(channels)
     defer { sums.free() }
-    for r in 0..<rows {
+    for r in rowRange {
         let xr = x + r * rowSize, yr = y + r * rowSize
         sums.reset()
         for p in 0..<positions {
@@ -61,13 +71,36 @@ func layerNormBackwardKernel<T: KernelScalar>(_ x: UnsafePointer<T>, _ gain: Uns
                                               _ dbias: UnsafeMutablePointer<T>, _ rows: Int, _ rowSize: Int,
                                               _ channels: Int) {
     let positions = rowSize / channels
+    let parts = parallelParts(rows, minimumPerThread: Swift.max(1, elementwiseGrain / Swift.max(1, rowSize)))
+    // Each part sums its rows' contributions to dgain and dbias; the parts are added at the end.
+    let partials = UnsafeMutablePointer<T>.allocate(capacity: parts * 2 * channels)
+    defer { partials.deallocate() }
+    partials.initialize(repeating: 0, count: parts * 2 * channels)
+    parallelChunks(rows, parts: parts) { part, rowRange in
+        let gainTotal = partials + part * 2 * channels, biasTotal = gainTotal + channels
+        layerNormBackwardRows(x, gain, dy, mean, rstd, dx, gainTotal, biasTotal, rowRange, rowSize, positions, channels)
+    }
+    for c in 0..<channels {
+        var g: T = 0, b: T = 0
+        for part in 0..<parts {
+            g += partials[part * 2 * channels + c]
+            b += partials[part * 2 * channels + channels + c]
+        }
+        dgain[c] = g
+        dbias[c] = b
+    }
+}
+
+@inline(__always)
+private func layerNormBackwardRows<T: KernelScalar>(_ x: UnsafePointer<T>, _ gain: UnsafePointer<T>, _ dy: UnsafePointer<T>,
+                                                    _ mean: UnsafePointer<T>, _ rstd: UnsafePointer<T>,
+                                                    _ dx: UnsafeMutablePointer<T>?, _ gainTotal: UnsafeMutablePointer<T>,
+                                                    _ biasTotal: UnsafeMutablePointer<T>, _ rowRange: Range<Int>,
+                                                    _ rowSize: Int, _ positions: Int, _ channels: Int) {
     // Per row: Σ_p dy and Σ_p dy·x̂ per channel; they also add up to dbias and dgain.
     let dySums = ChannelSums<T>(channels), dyXhatSums = ChannelSums<T>(channels)
-    let gainTotal = ChannelSums<T>(channels), biasTotal = ChannelSums<T>(channels)
-    defer { dySums.free(); dyXhatSums.free(); gainTotal.free(); biasTotal.free() }
-    gainTotal.reset()
-    biasTotal.reset()
-    for r in 0..<rows {
+    defer { dySums.free(); dyXhatSums.free() }
+    for r in rowRange {
         let xr = x + r * rowSize, dyr = dy + r * rowSize
         let m = mean[r], s = rstd[r]
         dySums.reset()
@@ -81,8 +114,8 @@ func layerNormBackwardKernel<T: KernelScalar>(_ x: UnsafePointer<T>, _ gain: Uns
             }
         }
         for c in 0..<channels {
-            biasTotal.values[c] += dySums.values[c]
-            gainTotal.values[c] += dyXhatSums.values[c]
+            biasTotal[c] += dySums.values[c]
+            gainTotal[c] += dyXhatSums.values[c]
         }
         guard let dx else { continue }
         let meanD = T(dySums.total { gain[$0] } / Double(rowSize))
@@ -96,6 +129,4 @@ func layerNormBackwardKernel<T: KernelScalar>(_ x: UnsafePointer<T>, _ gain: Uns
             }
         }
     }
-    dgain.update(from: gainTotal.values, count: channels)
-    dbias.update(from: biasTotal.values, count: channels)
 }

@@ -32,29 +32,47 @@ struct StridedLoop: Sendable {
     var innerCount: Int { dims[dims.count - 1] }
     func innerStride(_ operand: Int) -> Int { strides[operand][dims.count - 1] }
 
-    /// Calls `body` with each operand's base offset for every position of the outer dimensions;
-    /// the body runs the inner dimension itself (`innerCount` elements, `innerStride(k)` apart).
+    /// Calls `body` with each operand's base offset for every position of the outer dimensions
+    /// (restricted to `outerRange` of the outermost one) and the number of inner elements; the body
+    /// runs the inner dimension itself (`innerStride(k)` apart).
     @inline(__always)
-    func forEachRun(_ body: (_ o0: Int, _ o1: Int, _ o2: Int) -> Void) {
+    func forEachRun(outerRange: Range<Int>? = nil, _ body: (_ o0: Int, _ o1: Int, _ o2: Int, _ count: Int) -> Void) {
         let outer = dims.count - 1
-        if outer == 0 { body(0, 0, 0); return }
         let s0 = strides[0], s1 = strides.count > 1 ? strides[1] : Array(repeating: 0, count: dims.count)
         let s2 = strides.count > 2 ? strides[2] : Array(repeating: 0, count: dims.count)
+        let range = outerRange ?? 0..<dims[0]
+        if outer == 0 {
+            // One dimension: the range is a piece of the inner run.
+            body(range.lowerBound * s0[0], range.lowerBound * s1[0], range.lowerBound * s2[0], range.count)
+            return
+        }
+        if range.isEmpty { return }
         var index = Array(repeating: 0, count: outer)
-        var o0 = 0, o1 = 0, o2 = 0
+        index[0] = range.lowerBound
+        var o0 = range.lowerBound * s0[0], o1 = range.lowerBound * s1[0], o2 = range.lowerBound * s2[0]
+        let innerCount = dims[outer]
         while true {
-            body(o0, o1, o2)
+            body(o0, o1, o2, innerCount)
             var d = outer - 1
             while true {
                 index[d] += 1
                 o0 += s0[d]; o1 += s1[d]; o2 += s2[d]
-                if index[d] < dims[d] { break }
+                if index[d] < (d == 0 ? range.upperBound : dims[d]) { break }
+                if d == 0 { return }
                 o0 -= s0[d] * dims[d]; o1 -= s1[d] * dims[d]; o2 -= s2[d] * dims[d]
                 index[d] = 0
-                if d == 0 { return }
                 d -= 1
             }
         }
+    }
+
+    /// `forEachRun` split over threads along the outermost dimension. Only for kernels whose
+    /// writes for different outermost indices never overlap.
+    @inline(__always)
+    func parallelForEachRun(_ body: (_ o0: Int, _ o1: Int, _ o2: Int, _ count: Int) -> Void) {
+        let total = dims.reduce(1, *)
+        let grain = Swift.max(1, dims[0] * elementwiseGrain / Swift.max(1, total))
+        parallelChunks(dims[0], minimumPerThread: grain) { range in forEachRun(outerRange: range, body) }
     }
 }
 
