@@ -66,14 +66,13 @@ public final class TensorOf<Scalar: TensorScalar>: @unchecked Sendable {
     /// A tensor of `shape` with elements drawn uniformly from `range`.
     public convenience init(randomUniform shape: [Int], in range: ClosedRange<Double>, using rng: inout SeededRNG) {
         self.init(shape: shape, storage: TensorStorage(count: shape.reduce(1, *)))
-        let width = range.upperBound - range.lowerBound
-        for i in 0..<count { storage.base[i] = Scalar(range.lowerBound + width * rng.nextDouble()) }
+        for i in 0..<count { storage.base[i] = Scalar(rng.uniform(in: range)) }
     }
 
     /// A tensor of `shape` with elements drawn from N(mean, std²).
     public convenience init(randomNormal shape: [Int], mean: Double = 0, standardDeviation: Double = 1, using rng: inout SeededRNG) {
         self.init(shape: shape, storage: TensorStorage(count: shape.reduce(1, *)))
-        for i in 0..<count { storage.base[i] = Scalar(mean + standardDeviation * rng.nextNormal()) }
+        for i in 0..<count { storage.base[i] = Scalar(rng.normal(mean: mean, standardDeviation: standardDeviation)) }
     }
 
     /// The same values in another scalar type (e.g. a Float tensor as Double for a gradient check).

@@ -118,9 +118,7 @@ func accumulateKernel<T: KernelScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMut
     @inline(__always) func run(_ os: Int, _ od: Int, _ n: Int) {
         let ps = src + os, pd = dst + od
         if sd == 0 {
-            var total: T = 0
-            if ss == 1 { for i in 0..<n { total += ps[i] } } else { for i in 0..<n { total += ps[i * ss] } }
-            pd[0] += total
+            pd[0] += ss == 1 ? contiguousSum(ps, n) : (0..<n).reduce(0) { $0 + ps[$1 * ss] }
         } else if ss == 1 && sd == 1 {
             for i in 0..<n { pd[i] += ps[i] }
         } else {
@@ -147,4 +145,20 @@ func copyKernel<T: KernelScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePo
             for i in 0..<n { pd[i * sd] = ps[i * ss] }
         }
     }
+}
+
+/// Σ p[0..<n] with eight interleaved partial sums: vectorisable, and each partial sum adds only
+/// n/8 terms, so Float sums of long runs stay accurate.
+@inline(__always)
+func contiguousSum<T: KernelScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+    var lanes = (T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0))
+    var i = 0
+    while i + 8 <= n {
+        lanes.0 += p[i]; lanes.1 += p[i + 1]; lanes.2 += p[i + 2]; lanes.3 += p[i + 3]
+        lanes.4 += p[i + 4]; lanes.5 += p[i + 5]; lanes.6 += p[i + 6]; lanes.7 += p[i + 7]
+        i += 8
+    }
+    var tail: T = 0
+    while i < n { tail += p[i]; i += 1 }
+    return ((lanes.0 + lanes.1) + (lanes.2 + lanes.3)) + ((lanes.4 + lanes.5) + (lanes.6 + lanes.7)) + tail
 }

@@ -124,11 +124,13 @@ public func resizeConv2d<T>(_ input: TensorOf<T>, filter: TensorOf<T>, bias: Ten
     var bias4: TensorOf<T>?
     if let bias { bias4 = broadcastTo(bias.reshapedValue([1, cout]), [4, cout]).reshapedValue([4 * cout]) }
 
-    let parities = TensorOf<T>.uninitialized([n, h, w, 4 * cout])
+    let parityShape = [n, h, w, 4 * cout]
     let out = TensorOf<T>.uninitialized([n, 2 * h, 2 * w, cout])
     let view = [n, h, 2, w, 2, cout]
     let parityLoop = StridedLoop(shape: view, operandStrides: [parityStrides(height: h, width: w, channels: cout), contiguousStrides(view)])
     if out.count > 0 {
+        // The backward pass needs only the shape of this scratch, not its values.
+        let parities = TensorOf<T>.uninitialized(parityShape)
         convolutionForward(input.storage.base, effective.storage.base, bias4?.storage.base, parities.storage.base, g, outChannels: 4 * cout)
         T.kernels.copy(parities.storage.base, out.storage.base, parityLoop)
     }
@@ -139,7 +141,7 @@ public func resizeConv2d<T>(_ input: TensorOf<T>, filter: TensorOf<T>, bias: Ten
         let dEffective = filter.requiresGrad ? TensorOf<T>.uninitialized(effective.shape) : nil
         let db4 = bias?.requiresGrad == true ? TensorOf<T>.uninitialized([4 * cout]) : nil
         if dy.count > 0 {
-            let dParities = TensorOf<T>.uninitialized(parities.shape)
+            let dParities = TensorOf<T>.uninitialized(parityShape)
             let gather = StridedLoop(shape: view, operandStrides: [contiguousStrides(view), parityStrides(height: h, width: w, channels: cout)])
             T.kernels.copy(dy.storage.base, dParities.storage.base, gather)
             convolutionBackward(input.storage.base, effective.storage.base, dParities.storage.base, dx: dx?.storage.base,
