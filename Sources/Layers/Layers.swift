@@ -1,1 +1,0 @@
-// Layers module placeholder; replaced as the module grows.

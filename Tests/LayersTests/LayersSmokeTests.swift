@@ -1,6 +1,0 @@
-import XCTest
-import Layers
-
-final class LayersSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
