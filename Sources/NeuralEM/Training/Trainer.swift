@@ -202,9 +202,7 @@ public final class Trainer {
     }
 
     private func saveCheckpoint(wallSeconds: Double) throws {
-        var extra: [String: Tensor] = [:]
-        for (name, tensor) in optimizer.stateTensors { extra["adam." + name] = tensor }
-        try model.save(to: checkpointURL, extraTensors: extra, extraMetadata: [
+        try model.save(to: checkpointURL, extraTensors: optimizer.stateTensors, extraMetadata: [
             "nem.training": configJSON,
             "nem.step": String(progress.step),
             "nem.adam_timestep": String(optimizer.timestep),
@@ -238,9 +236,7 @@ public final class Trainer {
             throw CheckpointError.mismatch(path: checkpoint.path, reason: "the checkpoint's model differs from the configuration's")
         }
         try model.network.loadParameters(from: file.tensors, source: checkpoint.path)
-        var adamState: [String: Tensor] = [:]
-        for (name, tensor) in file.tensors where name.hasPrefix("adam.") { adamState[String(name.dropFirst(5))] = tensor }
-        try optimizer.loadState(adamState, timestep: Int(file.metadata["nem.adam_timestep"] ?? "") ?? 0, source: checkpoint.path)
+        try optimizer.loadState(file.tensors, timestep: Int(file.metadata["nem.adam_timestep"] ?? "") ?? 0, source: checkpoint.path)
         return Progress(step: Int(file.metadata["nem.step"] ?? "") ?? 0,
                         previousSeconds: Double(file.metadata["nem.wall_seconds"] ?? "") ?? 0,
                         bestLoss: Double(file.metadata["nem.best_loss"] ?? "") ?? .infinity,

@@ -1,0 +1,99 @@
+import Autodiff
+import Datasets
+import Foundation
+import Layers
+import NeuralEM
+import XCTest
+
+/// Checkpoints: a run interrupted and resumed ends where an uninterrupted run ends; divergence and
+/// existing runs are refused clearly.
+final class TrainerResumeTests: XCTestCase {
+    private func config(maxSteps: Int) -> TrainingConfig {
+        var config = TrainingPreset.staticShapesRNNEM.config
+        config.model.steps = 3
+        config.model.network = NetworkSpec(input: [], recurrent: [.rnn(16)], output: [.fc(784, act: .output)])
+        config.training = ScheduleConfig(batchSize: 8, maxSteps: maxSteps, validateEvery: 3, validationSequences: 16,
+                                         patience: 10, checkpointMinutes: 60, seed: 4)
+        return config
+    }
+
+    private func folder() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("nem-resume-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    func testResumedRunEqualsUninterruptedRun() throws {
+        let straight = try Trainer(config: config(maxSteps: 6), directory: folder(), resume: false)
+        _ = try straight.run { _ in }
+
+        let directory = folder()
+        _ = try Trainer(config: config(maxSteps: 3), directory: directory, resume: false).run { _ in }
+        let resumed = try Trainer(config: config(maxSteps: 6), directory: directory, resume: true)
+        let summary = try resumed.run { _ in }
+        XCTAssertEqual(summary.steps, 6)
+        for ((name, a), (_, b)) in zip(straight.model.network.namedParameters, resumed.model.network.namedParameters) {
+            XCTAssertEqual(a.scalars, b.scalars, name)
+        }
+        let log = try String(contentsOf: directory.appendingPathComponent("log.csv"), encoding: .utf8)
+        XCTAssertEqual(log.split(separator: "\n").count, 3, "header and one row per validation across both sittings")
+    }
+
+    func testAnExistingRunIsNotOverwrittenWithoutResume() throws {
+        let directory = folder()
+        _ = try Trainer(config: config(maxSteps: 1), directory: directory, resume: false).run { _ in }
+        XCTAssertThrowsError(try Trainer(config: config(maxSteps: 2), directory: directory, resume: false)) { error in
+            XCTAssertTrue("\(error)".contains("--resume"), "\(error)")
+        }
+        XCTAssertThrowsError(try Trainer(config: config(maxSteps: 2), directory: folder(), resume: true)) { error in
+            XCTAssertTrue("\(error)".contains("no checkpoint"), "\(error)")
+        }
+    }
+
+    /// Generated static shapes whose batches turn to NaN from the `poisonFrom`-th on.
+    struct PoisonedSource: SequenceSource {
+        var inner: GeneratedSource
+        let poisonFrom: Int
+        var served = 0
+        var frameShape: (height: Int, width: Int, channels: Int) { inner.frameShape }
+        var frames: Int { inner.frames }
+        var isBinary: Bool { inner.isBinary }
+        mutating func nextBatch(size: Int) throws -> Batch {
+            var batch = try inner.nextBatch(size: size)
+            served += 1
+            if served >= poisonFrom { batch.features = batch.features.map { _ in .nan } }
+            return batch
+        }
+    }
+
+    func testDivergenceStopsWithAMessageAndKeepsTheLastGoodCheckpoint() throws {
+        var settings = config(maxSteps: 10)
+        settings.training.checkpointMinutes = 1e-9  // a checkpoint after every step
+        let directory = folder()
+        let generator = try StaticShapes()
+        let source = PoisonedSource(inner: try GeneratedSource(generator: generator, seed: 1), poisonFrom: 4)
+        var validationSource = try GeneratedSource(generator: generator, split: .validation, seed: 1)
+        let validation = [try validationSource.nextBatch(size: 8)]
+        let trainer = try Trainer(config: settings, directory: directory, resume: false, source: (source, validation))
+        XCTAssertThrowsError(try trainer.run { _ in }) { error in
+            XCTAssertTrue("\(error)".contains("diverged at step 4"), "\(error)")
+            XCTAssertTrue("\(error)".contains("checkpoint.safetensors"), "\(error)")
+        }
+        let (kept, file) = try NEMModel.load(from: directory.appendingPathComponent("checkpoint.safetensors"))
+        XCTAssertEqual(file.metadata["nem.step"], "3")
+        XCTAssertTrue(kept.network.parameters.allSatisfy { $0.scalars.allSatisfy(\.isFinite) })
+    }
+
+    func testModelFileIsSelfDescribing() throws {
+        let directory = folder()
+        let trainer = try Trainer(config: config(maxSteps: 3), directory: directory, resume: false)
+        let summary = try trainer.run { _ in }
+        let (model, file) = try NEMModel.load(from: URL(fileURLWithPath: summary.modelPath))
+        XCTAssertEqual(model.config, trainer.config.model)
+        XCTAssertNotNil(file.metadata["nem.training"])
+        XCTAssertEqual(model.trainingConfig?.noise, trainer.config.noise)
+        for ((name, a), (_, b)) in zip(model.network.namedParameters, trainer.model.network.namedParameters) {
+            XCTAssertEqual(a.scalars, b.scalars, name)
+        }
+    }
+}
