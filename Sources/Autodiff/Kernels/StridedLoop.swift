@@ -29,7 +29,6 @@ struct StridedLoop: Sendable {
         self.strides = strides
     }
 
-    var innerCount: Int { dims[dims.count - 1] }
     func innerStride(_ operand: Int) -> Int { strides[operand][dims.count - 1] }
 
     /// Calls `body` with each operand's base offset for every position of the outer dimensions
