@@ -52,11 +52,12 @@ struct ProgressLine: Sendable {
                 lastDecile = decile
                 write(String(format: "%@: %d/%d %@ (%d%%), %.0f %@/s, ETA %@\n", label, done, total, unit, 10 * decile, rate, unit, clock(eta ?? 0)))
             } else {
-                guard now.timeIntervalSince(lastDraw) >= (interval ?? 2) else { return }
+                guard now.timeIntervalSince(max(lastDraw, start)) >= (interval ?? 2) else { return }
                 lastDraw = now
-                let of = total.map { String(format: "/%d (%.0f%%)", $0, 100 * Double(done) / Double(max($0, 1))) } ?? ""
+                let of = total.map { String(format: "/%d", $0) } ?? ""
+                let share = total.map { String(format: " (%.0f%%)", 100 * Double(done) / Double(max($0, 1))) } ?? ""
                 let left = eta.map { ", ETA " + clock($0) } ?? ""
-                write(String(format: "%@: %d%@ %@, %.0f %@/s%@\n", label, done, of, unit, rate, unit, left))
+                write(String(format: "%@: %d%@ %@%@, %.0f %@/s%@\n", label, done, of, unit, share, rate, unit, left))
             }
         }
     }
