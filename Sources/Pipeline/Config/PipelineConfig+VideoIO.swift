@@ -60,15 +60,25 @@ extension PipelineConfig {
         default: codec.rawValue
         }
         let pixelFormat: String? = [.h264, .hevc, .mpeg4, .vp9].contains(codec) ? "yuv420p" : nil
+        // CRF and preset only where they mean what the keys say (x264/x265 CRF and preset, VP9 CRF).
+        let encoded = codec == .auto ? impliedCodec : codec
         return VideoWriter.Options(frameRate: frameRate, container: muxer, codec: encoder, pixelFormat: pixelFormat,
-                                   crf: output.crf, preset: presetName(codec: codec), overwrite: output.overwrite)
+                                   crf: [.h264, .hevc, .vp9].contains(encoded) ? output.crf : nil,
+                                   preset: [.h264, .hevc].contains(encoded) ? output.preset.rawValue : nil,
+                                   overwrite: output.overwrite)
     }
 
-    /// x264/x265 take the preset by name; the other encoders keep their defaults.
-    private func presetName(codec: VideoCodec) -> String? {
-        let fileExtension = (resolvedOutputPath ?? "").split(separator: ".").last.map { $0.lowercased() } ?? ""
-        let isX26x = [.h264, .hevc].contains(codec)
-            || (codec == .auto && output.container == .auto && ["mp4", "m4v", "mov", "ts", "m2ts", "h264", "264"].contains(fileExtension))
-        return isX26x ? output.preset.rawValue : nil
+    /// The codec the output file's extension implies (VideoIO's table), `auto` when unknown.
+    private var impliedCodec: VideoCodec {
+        let name = resolvedOutputPath ?? ""
+        let fileExtension = name.contains(".") ? String(name.split(separator: ".").last ?? "").lowercased() : ""
+        switch fileExtension {
+        case "mp4", "m4v", "mov", "ts", "m2ts", "h264", "264": return .h264
+        case "mkv", "nut": return .ffv1
+        case "webm": return .vp9
+        case "gif": return .gif
+        case "avi": return .mpeg4
+        default: return .auto
+        }
     }
 }
