@@ -1,3 +1,4 @@
+import Autodiff
 import Foundation
 import Layers
 import NeuralEM
@@ -29,7 +30,8 @@ public final class TrackingPipeline {
     public let outputSize: (width: Int, height: Int)
     private let graph: StageGraph
 
-    /// Loads the model, opens the input and the outputs, and assembles the graph.
+    /// Loads the model, opens the input and the outputs, and assembles the graph. Sets the
+    /// process's engine threads (OpenBLAS and the engine's loops) to `tracker.threads`.
     /// - Parameter standardInput: the descriptor read for input "-" (a test passes a pipe's).
     public init(config: PipelineConfig, standardInput: Int32 = 0) throws(PipelineError) {
         self.config = config
@@ -51,6 +53,9 @@ public final class TrackingPipeline {
             try Tracker(model: model, components: components, stepsPerFrame: config.tracker.emStepsPerFrame,
                         sceneCutThreshold: config.tracker.sceneCutThreshold)
         }
+
+        BLAS.setThreadCount(config.tracker.threads)
+        Parallelism.threadCount = config.tracker.threads
 
         let reader = try Self.stage("read") { 
             try VideoReader(inputPath == "-" && standardInput != 0 ? .fileDescriptor(standardInput, name: "stdin") : .path(inputPath),
