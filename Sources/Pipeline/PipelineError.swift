@@ -1,3 +1,7 @@
+import Layers
+import NeuralEM
+import VideoIO
+
 /// Why a pipeline did not run to the end. `description` is the one line to show the user.
 public enum PipelineError: Error, CustomStringConvertible {
     /// A stage threw: the graph was cancelled, drained and finalised; this is its first error.
@@ -33,11 +37,15 @@ public enum PipelineError: Error, CustomStringConvertible {
         }
     }
 
-    /// The exit code of an error a stage threw. Add the error types of the modules the stages
-    /// call (VideoIO, NeuralEM) here as they appear; anything else exits with 1.
+    /// The exit code of an error a stage threw: that of its kind (VideoIO, checkpoints, model
+    /// configuration); anything else exits with 1.
     private func exitCode(of error: any Error) -> Int32 {
         switch error {
         case let error as PipelineError: return error.exitCode
+        case let error as VideoIOError: return error.exitCode
+        case let error as CheckpointError: return error.exitCode
+        case let error as ConfigError: return error.exitCode
+        case let error as NetworkSpecError: return error.exitCode
         default: return 1
         }
     }

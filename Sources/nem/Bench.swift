@@ -4,6 +4,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: tensor ops, video I/O, training step, tracker.",
-        subcommands: [BenchOps.self, BenchVideo.self, BenchStep.self]
+        subcommands: [BenchOps.self, BenchVideo.self, BenchStep.self, BenchTracker.self, BenchPipeline.self, BenchReproduce.self, BenchIdentity.self, BenchHeldOut.self]
     )
 }

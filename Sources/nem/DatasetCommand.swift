@@ -6,7 +6,7 @@ import Foundation
 struct Dataset: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate and inspect datasets in the original HDF5 layout.",
-        subcommands: [DatasetGenerate.self, DatasetInfo.self, DatasetBench.self]
+        subcommands: [DatasetGenerate.self, DatasetInfo.self, DatasetBench.self, DatasetRender.self]
     )
 }
 

@@ -43,6 +43,8 @@ public struct PipelineConfig: Equatable, Sendable {
         /// K; `nil`: the model's own.
         public var components: Int?
         public var emStepsPerFrame = 1
+        /// Threads for the tracker's matrix products (process-wide: OpenBLAS and the engine's loops).
+        public var threads = 1
         /// Reset θ when this fraction of pixels changes between two frames; `nil`: never.
         public var sceneCutThreshold: Double? = 0.5
     }

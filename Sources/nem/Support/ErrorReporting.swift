@@ -3,6 +3,8 @@ import Datasets
 import Foundation
 import Layers
 import NeuralEM
+import Pipeline
+import VideoIO
 
 /// An error the command line reports as one line with an exit code of its kind (see README, "Exit codes").
 protocol ReportableError: Error, CustomStringConvertible {
@@ -14,6 +16,8 @@ extension CheckpointError: ReportableError {}
 extension NetworkSpecError: ReportableError {}
 extension ConfigError: ReportableError {}
 extension TrainingError: ReportableError {}
+extension PipelineError: ReportableError {}
+extension VideoIOError: ReportableError {}
 
 /// Runs `body`, turning a known error into one line on stderr ("nem COMMAND: error: …") and its exit code.
 func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
