@@ -8,6 +8,6 @@ struct NEM: ParsableCommand {
         commandName: "nem",
         abstract: "Unsupervised object segmentation and tracking in video with Neural EM (RNN-EM).",
         version: "0.1.0",
-        subcommands: [Track.self, Train.self, Eval.self, Dataset.self, Bench.self]
+        subcommands: [Track.self, Train.self, Eval.self, Dataset.self, Model.self, Bench.self]
     )
 }

@@ -20,6 +20,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("learning-rate"), help: "Override optimizer.learning_rate.") var learningRate: Float?
     @Option(help: "Override training.seed.") var seed: UInt64?
     @Option(name: .shortAndLong, help: "Copy the best model here when training ends.") var output: String?
+    @Flag(help: "Write the -o model with half-precision (F16) weights: half the size, for shipping.") var half = false
     @Flag(help: "No progress output.") var quiet = false
 
     func run() throws {
@@ -71,9 +72,8 @@ struct Train: ParsableCommand {
             }
         }
         if let output {
-            let destination = URL(fileURLWithPath: output)
-            try? FileManager.default.removeItem(at: destination)
-            try FileManager.default.copyItem(atPath: summary.modelPath, toPath: destination.path)
+            let (best, _) = try NEMModel.load(from: URL(fileURLWithPath: summary.modelPath))
+            try best.save(to: URL(fileURLWithPath: output), halfPrecision: half)
         }
         log("done: \(summary.steps) steps in \(clock(summary.wallSeconds)) (\(summary.stop.rawValue)); best at step \(summary.bestStep): " +
             String(format: "AMI mean %.3f, last %.3f", summary.best?.amiMean ?? .nan, summary.best?.amiLast ?? .nan))

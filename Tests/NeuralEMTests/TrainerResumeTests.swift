@@ -97,3 +97,22 @@ final class TrainerResumeTests: XCTestCase {
         }
     }
 }
+
+extension TrainerResumeTests {
+    func testHalfPrecisionModelLoadsWithinF16Rounding() throws {
+        let directory = folder()
+        let trainer = try Trainer(config: config(maxSteps: 1), directory: directory, resume: false)
+        _ = try trainer.run { _ in }
+        let half = directory.appendingPathComponent("half.safetensors")
+        try NEMModel.load(from: trainer.bestURL).model.save(to: half, halfPrecision: true)
+        let full = try FileManager.default.attributesOfItem(atPath: trainer.bestURL.path)[.size] as! Int
+        let small = try FileManager.default.attributesOfItem(atPath: half.path)[.size] as! Int
+        XCTAssertLessThan(small, full * 6 / 10)
+        let (loaded, file) = try NEMModel.load(from: half)
+        XCTAssertEqual(loaded.config, trainer.model.config)
+        XCTAssertNotNil(file.metadata["nem.training"])
+        for ((name, a), (_, b)) in zip(loaded.network.namedParameters, trainer.model.network.namedParameters) {
+            for (x, y) in zip(a.scalars, b.scalars) { XCTAssertEqual(x, y, accuracy: 1e-3 * max(1, Swift.abs(y)), name) }
+        }
+    }
+}

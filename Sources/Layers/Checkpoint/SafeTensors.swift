@@ -116,15 +116,18 @@ public struct SafeTensors {
         return out
     }
 
-    /// The file's bytes: F32 tensors in sorted name order.
-    public func serialized() -> Data {
+    /// The file's bytes: tensors in sorted name order, as F32, or as F16 with `halfPrecision`
+    /// (half the size, about 3 significant digits: for shipping trained weights).
+    public func serialized(halfPrecision: Bool = false) -> Data {
         let names = tensors.keys.sorted()
+        let width = halfPrecision ? 2 : 4
         var header: [String: Any] = [:]
         var offset = 0
         for name in names {
             let t = tensors[name]!
-            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.count]] as [String: Any]
-            offset += 4 * t.count
+            header[name] = ["dtype": halfPrecision ? "F16" : "F32", "shape": t.shape,
+                            "data_offsets": [offset, offset + width * t.count]] as [String: Any]
+            offset += width * t.count
         }
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         // Plain strings, numbers and arrays always serialise.
@@ -135,8 +138,13 @@ public struct SafeTensors {
         out.append(json)
         for name in names {
             tensors[name]!.withUnsafeBufferPointer { values in
-                var bits = values.map { $0.bitPattern.littleEndian }
-                bits.withUnsafeMutableBytes { out.append(contentsOf: $0) }
+                if halfPrecision {
+                    var bits = values.map { Float16($0).bitPattern.littleEndian }
+                    bits.withUnsafeMutableBytes { out.append(contentsOf: $0) }
+                } else {
+                    var bits = values.map { $0.bitPattern.littleEndian }
+                    bits.withUnsafeMutableBytes { out.append(contentsOf: $0) }
+                }
             }
         }
         return out
@@ -144,7 +152,7 @@ public struct SafeTensors {
 
     /// Writes the file through a temporary name in the same folder, renamed into place when
     /// complete. Without `overwrite` an existing file is an error.
-    public func write(to url: URL, overwrite: Bool = false) throws {
+    public func write(to url: URL, overwrite: Bool = false, halfPrecision: Bool = false) throws {
         let path = url.path
         if !overwrite && FileManager.default.fileExists(atPath: path) {
             throw CheckpointError.unwritable(path: path, reason: "file exists (use --overwrite to replace it)")
@@ -152,7 +160,7 @@ public struct SafeTensors {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).partial")
         do {
-            try serialized().write(to: temporary)
+            try serialized(halfPrecision: halfPrecision).write(to: temporary)
         } catch {
             throw CheckpointError.unwritable(path: path, reason: "cannot create a file in \(folder.path)")
         }

@@ -44,12 +44,13 @@ public final class NEMModel {
         return all
     }
 
-    /// Writes the model (temporary name, renamed when complete).
+    /// Writes the model (temporary name, renamed when complete); `halfPrecision` stores F16 weights
+    /// (half the size, for shipping; they load back as Float).
     public func save(to url: URL, overwrite: Bool = true, extraTensors: [String: Tensor] = [:],
-                     extraMetadata: [String: String] = [:]) throws {
+                     extraMetadata: [String: String] = [:], halfPrecision: Bool = false) throws {
         let tensors = self.tensors.merging(extraTensors) { a, _ in a }
         try SafeTensors(tensors: tensors, metadata: fileMetadata.merging(extraMetadata) { _, b in b })
-            .write(to: url, overwrite: overwrite)
+            .write(to: url, overwrite: overwrite, halfPrecision: halfPrecision)
     }
 
     /// Loads a model file written by ``save(to:overwrite:extraTensors:extraMetadata:)``; errors name the

@@ -157,7 +157,7 @@ public final class Trainer {
         }
         try saveCheckpoint(wallSeconds: elapsed())
         report(.checkpoint(step: progress.step, path: checkpointURL.path))
-        if bestResult == nil {
+        if bestResult == nil && !FileManager.default.fileExists(atPath: bestURL.path) {
             let result = try validate()
             bestResult = result
             progress.bestStep = progress.step

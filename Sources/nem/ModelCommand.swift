@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import NeuralEM
+
+/// `nem model …`: inspect and export model files.
+struct Model: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inspect a model file or export it (e.g. with half-precision weights for shipping).",
+        subcommands: [ModelInfo.self, ModelExport.self])
+}
+
+struct ModelInfo: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Print what a model file says about itself.")
+    @Argument(help: "The model (.safetensors).") var path: String
+
+    func run() throws {
+        try reportingErrors("model info") {
+            let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: path))
+            let c = model.config
+            print("\(path): K = \(c.components), \(c.steps) EM steps, frames \(c.frameShape.map(String.init).joined(separator: "×")), \(c.likelihood.rawValue), \(model.network.parameterCount) parameters")
+            for key in model.metadata.keys.sorted() where key != "nem.training" {
+                print("  \(key): \(model.metadata[key]!)")
+            }
+        }
+    }
+}
+
+struct ModelExport: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a copy of a model, optionally with F16 weights.")
+    @Argument(help: "The model to read.") var input: String
+    @Option(name: .shortAndLong, help: "The model to write.") var output: String
+    @Flag(help: "Store the weights as F16 (half the size).") var half = false
+    @Flag(help: "Replace an existing output.") var overwrite = false
+
+    func run() throws {
+        try reportingErrors("model export") {
+            let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: input))
+            try model.save(to: URL(fileURLWithPath: output), overwrite: overwrite, halfPrecision: half)
+        }
+    }
+}
