@@ -1,6 +1,5 @@
 import Autodiff
 import Foundation
-import Layers
 import NeuralEM
 import VideoIO
 
@@ -57,10 +56,9 @@ public final class TrackingPipeline {
         BLAS.setThreadCount(config.tracker.threads)
         Parallelism.threadCount = config.tracker.threads
 
-        let reader = try Self.stage("read") { 
-            try VideoReader(inputPath == "-" && standardInput != 0 ? .fileDescriptor(standardInput, name: "stdin") : .path(inputPath),
-                            options: config.readerOptions)
-         }
+        let source: VideoReader.Input = inputPath == "-" && standardInput != 0
+            ? .fileDescriptor(standardInput, name: "stdin") : .path(inputPath)
+        let reader = try Self.stage("read") { try VideoReader(source, options: config.readerOptions) }
         self.reader = reader
         try Self.stage("prepare") {
             guard reader.width >= width, reader.height >= height else {

@@ -53,20 +53,24 @@ struct BenchPipeline: ParsableCommand {
             config.tracker.model = modelPath
             config.progress.display = .none
 
-            var ours: [Double] = [], theirs: [Double] = []
+            var ours: [Double] = [], theirs: [Double] = [], ourCPU: [Double] = [], theirCPU: [Double] = []
             var reports: [GraphReport] = []
             for _ in 0..<runs {
-                let start = DispatchTime.now().uptimeNanoseconds
+                let start = DispatchTime.now().uptimeNanoseconds, cpuStart = cpuSeconds(RUSAGE_SELF)
                 reports.append(try TrackingPipeline(config: config).run())
                 ours.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                ourCPU.append(cpuSeconds(RUSAGE_SELF) - cpuStart)
+                let childStart = cpuSeconds(RUSAGE_CHILDREN)
                 theirs.append(try ffmpegTranscode(input, to: work + "/ffmpeg.mp4"))
+                theirCPU.append(cpuSeconds(RUSAGE_CHILDREN) - childStart)
             }
             let (a, b) = (median(ours), median(theirs))
+            let cpuRatio = median(ourCPU) / median(theirCPU)
             let middle = reports[ours.firstIndex(of: a) ?? 0]
             if json {
                 let object: [String: Any] = ["frames": frames, "runs": runs, "preset": preset, "crf": crf,
                                              "nem_seconds": ours, "ffmpeg_seconds": theirs, "nem_median": a, "ffmpeg_median": b,
-                                             "ratio": a / b, "target": Self.target, "bottleneck": middle.bottleneck?.name ?? ""]
+                                             "ratio": a / b, "cpu_ratio": cpuRatio, "nem_cpu_seconds": ourCPU, "ffmpeg_cpu_seconds": theirCPU, "target": Self.target, "bottleneck": middle.bottleneck?.name ?? ""]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
                 return
@@ -76,6 +80,7 @@ struct BenchPipeline: ParsableCommand {
             print(String(format: "ffmpeg -i in.mp4 -c:v libx264 -preset %@ -crf %d:              median %.2f s (%.0f frames/s); runs %@",
                          preset, crf, b, Double(frames) / b, list(theirs)))
             print(String(format: "ratio %.2f (target ≤ %.1f): %@", a / b, Self.target, a / b <= Self.target ? "met" : "NOT met"))
+            print(String(format: "CPU time (user + system): nem %.2f s, ffmpeg %.2f s (medians), ratio %.2f", median(ourCPU), median(theirCPU), cpuRatio))
             print("stages of the median nem run:\n" + middle.formattedStats())
         }
     }
@@ -128,6 +133,14 @@ struct BenchPipeline: ParsableCommand {
         let path = work + "/flying-shapes-untrained.safetensors"
         try NEMModel(config: TrainingPreset.flyingShapes.config.model, rng: &rng).save(to: URL(fileURLWithPath: path))
         return path
+    }
+
+    /// User + system CPU seconds of this process (`RUSAGE_SELF`) or of its waited-for children.
+    private func cpuSeconds(_ who: __rusage_who) -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(who.rawValue), &usage)
+        let seconds = { (t: timeval) in Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

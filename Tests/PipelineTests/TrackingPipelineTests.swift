@@ -1,3 +1,4 @@
+import Autodiff
 import Foundation
 import NeuralEM
 import Pipeline
@@ -197,5 +198,44 @@ extension VideoWriter {
     func finishing(_ body: (VideoWriter) throws -> Void) throws {
         try body(self)
         try finish()
+    }
+}
+
+/// The pipeline reproduces the model exactly when the video is lossless: its masks are the
+/// argmax of the γ that batch evaluation computes for the same frames and initial γ.
+final class PipelineReproductionTests: XCTestCase {
+    func testMasksOfALosslessVideoAreTheArgmaxOfBatchEvaluation() throws {
+        let folder = try temporaryFolder(self)
+        let frames = 8
+        let video = try smallSequence(frames: frames, seed: 9)
+        try video.write(to: folder + "/in.mkv", scale: 4)  // FFV1: lossless
+        let modelPath = try saveSmallModel(in: folder)
+        var config = trackingConfig(input: folder + "/in.mkv", model: modelPath, folder: folder)
+        config.output.masks = folder + "/masks"
+        config.tracker.sceneCutThreshold = nil
+        _ = try TrackingPipeline(config: config).run()
+
+        let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: modelPath))
+        let pixels = modelSide * modelSide
+        let inputs = (0..<frames).map {
+            Tensor(shape: [1, 1, modelSide, modelSide, 1], scalars: Array(video.sequence.features[$0 * pixels..<($0 + 1) * pixels]))
+        }
+        var rng = SeededRNG(seed: 1)  // the tracker's default seed: the same initial γ
+        let cell = model.cell()
+        let initial = cell.initialState(batch: 1, components: 3, rng: &rng)
+        let rollout = withoutGradients {
+            cell.unroll(inputs: inputs, targets: inputs, components: 3, stepWeights: .init(repeating: 1, count: frames - 1),
+                        loss: LossSettings(gradientGamma: false), rng: &rng, initialState: initial)
+        }
+        for t in 1..<frames {
+            let mask = try VideoReader(.path(String(format: "%@/masks/%05d.png", folder, t)))
+            let indices = try XCTUnwrap(try mask.nextFrame()?.paletteIndices()).indices
+            let gamma = rollout.gammas[t - 1].scalars  // (K, H·W)
+            for p in 0..<pixels {
+                let expected: UInt8 = video.sequence.features[t * pixels + p] < 0.5 ? 0
+                    : UInt8(1 + (0..<3).max { gamma[$0 * pixels + p] < gamma[$1 * pixels + p] }!)
+                XCTAssertEqual(indices[(p / modelSide * 4) * 64 + p % modelSide * 4], expected, "frame \(t), pixel \(p)")
+            }
+        }
     }
 }

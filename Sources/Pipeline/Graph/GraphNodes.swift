@@ -43,6 +43,8 @@ final class SourceNode<S: Source>: GraphNode, @unchecked Sendable {
     }
 
     func run(in run: GraphRun) {
+        let cpuStart = threadCPUTime()
+        defer { stats.record { $0.cpu = threadCPUTime() - cpuStart } }
         do {
             var busy = 0.0
             try timed(&busy) { try source.start() }
@@ -90,6 +92,8 @@ final class StageNode<S: Stage>: GraphNode, @unchecked Sendable {
     }
 
     func run(in run: GraphRun) {
+        let cpuStart = threadCPUTime()
+        defer { stats.record { $0.cpu = threadCPUTime() - cpuStart } }
         do {
             var busy = 0.0
             try timed(&busy) { try stage.start() }

@@ -8,6 +8,9 @@ public struct StageStats: Sendable, Equatable {
     public var frames = 0
     /// Time inside the stage's own code: `start`, `process`/`next`, `flush`, `finish`.
     public var busy = 0.0
+    /// CPU time (user + system) of the stage's thread over the whole run, known once it ended.
+    /// Below `busy` when other threads (an encoder's, another program's) took the cores from it.
+    public var cpu = 0.0
     /// Time blocked waiting for the stage before it (an empty input queue).
     public var waitingForInput = 0.0
     /// Time blocked waiting for the stages after it (a full output queue).
@@ -34,11 +37,11 @@ public struct GraphReport: Sendable {
     /// The stage that limits throughput: the one busy for the longest time.
     public var bottleneck: StageStats? { stages.max { $0.busy < $1.busy } }
 
-    /// The `--stats` table: per stage, frames, busy time, time blocked on input and output,
-    /// how full its queue got, and the share of the wall time it was busy. The bottleneck is
+    /// The `--stats` table: per stage, frames, busy time, the share of the wall time it was
+    /// busy, its thread's CPU time, time blocked on input and output, and how full its queue got. The bottleneck is
     /// marked; the stages before it are typically blocked on output, those after it on input.
     public func formattedStats() -> String {
-        let header = ["stage", "frames", "busy s", "ms/frame", "busy %", "wait in s", "wait out s", "queue"]
+        let header = ["stage", "frames", "busy s", "ms/frame", "busy %", "cpu s", "wait in s", "wait out s", "queue"]
         var rows = [header]
         let slowest = bottleneck?.name
         for stage in stages {
@@ -50,6 +53,7 @@ public struct GraphReport: Sendable {
                 fixed(stage.busy, 3),
                 fixed(stage.millisecondsPerFrame, 3),
                 fixed(share, 1),
+                fixed(stage.cpu, 3),
                 fixed(stage.waitingForInput, 3),
                 fixed(stage.waitingForOutput, 3),
                 queue,
@@ -124,6 +128,13 @@ final class StatsCell: @unchecked Sendable {
         copy.queuePeak = peak?()
         return copy
     }
+}
+
+/// CPU seconds (user + system) the calling thread has used so far.
+func threadCPUTime() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
 /// Seconds spent in `body`, added to a running total.
