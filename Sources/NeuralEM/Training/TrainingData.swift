@@ -3,18 +3,19 @@ import Foundation
 
 /// The training stream and the fixed validation set of a configuration.
 struct TrainingData {
-    init(train: any SequenceSource, validation: [Batch], description: String) {
-        self.train = train
-        self.validation = validation
-        self.description = description
-    }
-
     /// Batches for training, endless (a generator) or epoch after epoch (a file).
     var train: any SequenceSource
     /// The first `validationSequences` validation sequences, in batches, read once.
     let validation: [Batch]
     /// What the data are, for model cards (`nem.training` metadata).
     let description: String
+
+    /// Data made in code.
+    init(train: any SequenceSource, validation: [Batch], description: String) {
+        self.train = train
+        self.validation = validation
+        self.description = description
+    }
 
     /// - Parameter startStep: the optimiser step training resumes at (a generator continues where it left
     ///   off; a file's shuffle restarts from a seed derived from the step).
