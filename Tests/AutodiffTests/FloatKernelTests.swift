@@ -38,4 +38,28 @@ final class FloatKernelTests: XCTestCase {
         let error = zip(y.scalars, yd.scalars).map { Swift.abs(Double($0) - $1) }.max()!
         XCTAssertLessThan(error, 1e-5)
     }
+
+    func testFewRowProductsAgreeWithDouble() {
+        // M ≤ 4 rows against a large matrix take the sgemv path, M = 5 sgemm: every transpose, with and
+        // without accumulation (affine), forward and backward.
+        var rng = SeededRNG(seed: 3)
+        for m in [1, 3, 4, 5] {
+            for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a = Tensor(randomNormal: transposeA ? [300, m] : [m, 300], using: &rng)
+                let b = Tensor(randomNormal: transposeB ? [200, 300] : [300, 200], using: &rng)
+                let product = matmul(a, b, transposeA: transposeA, transposeB: transposeB)
+                let reference = matmul(TensorOf<Double>(converting: a), TensorOf<Double>(converting: b),
+                                       transposeA: transposeA, transposeB: transposeB)
+                XCTAssertEqual(product.shape, [m, 200])
+                let error = zip(product.scalars, reference.scalars).map { Swift.abs(Double($0) - $1) }.max()!
+                XCTAssertLessThan(error, 1e-4, "m \(m) transposeA \(transposeA) transposeB \(transposeB)")
+            }
+            let x = Tensor(randomNormal: [m, 300], using: &rng), w = Tensor(randomNormal: [300, 200], using: &rng)
+            let bias = Tensor(randomNormal: [200], using: &rng)
+            let y = affine(x, w, bias)
+            let yd = affine(TensorOf<Double>(converting: x), .init(converting: w), .init(converting: bias))
+            let error = zip(y.scalars, yd.scalars).map { Swift.abs(Double($0) - $1) }.max()!
+            XCTAssertLessThan(error, 1e-4, "affine, m \(m)")
+        }
+    }
 }
