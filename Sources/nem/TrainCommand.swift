@@ -12,6 +12,10 @@ struct Train: ParsableCommand {
     @Option(help: "A training configuration in YAML (keys as the preset's; 'preset: NAME' to start from one).") var config: String?
     @Option(name: .customLong("run-dir"), help: "Directory of the run (checkpoints, best model, log.csv).") var runDirectory: String
     @Flag(help: "Continue the run in --run-dir from its checkpoint.") var resume = false
+    @Option(name: .customLong("init-from"), help: "Start a fresh run from this model's weights (same network; K, steps and data may differ): stages of a curriculum.")
+    var initFrom: String?
+    @Option(help: "Override model.components (K).") var components: Int?
+    @Option(help: "Override model.steps (T).") var steps: Int?
     @Option(name: .customLong("max-steps"), help: "Override training.max_steps.") var maxSteps: Int?
     @Option(name: .customLong("max-minutes"), help: "Override training.max_minutes.") var maxMinutes: Double?
     @Option(name: .customLong("validate-every"), help: "Override training.validate_every.") var validateEvery: Int?
@@ -50,7 +54,11 @@ struct Train: ParsableCommand {
         if let batchSize { config.training.batchSize = batchSize }
         if let learningRate { config.optimizer.learningRate = learningRate }
         if let seed { config.training.seed = seed }
-        let trainer = try Trainer(config: config, directory: URL(fileURLWithPath: runDirectory), resume: resume)
+        if let components { config.model.components = components }
+        if let steps { config.model.steps = steps }
+        if initFrom != nil && resume { throw ValidationError("--init-from starts a fresh run; it cannot be combined with --resume") }
+        let trainer = try Trainer(config: config, directory: URL(fileURLWithPath: runDirectory), resume: resume,
+                                  initialWeights: initFrom.map { URL(fileURLWithPath: $0) })
         let quiet = self.quiet
         var lastLine = Date.distantPast
         var recent: [Float] = []

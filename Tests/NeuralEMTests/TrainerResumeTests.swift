@@ -50,6 +50,26 @@ final class TrainerResumeTests: XCTestCase {
         }
     }
 
+    func testWarmStartCopiesTheWeightsAndRefusesAnotherNetwork() throws {
+        let first = folder()
+        _ = try Trainer(config: config(maxSteps: 2), directory: first, resume: false).run { _ in }
+        let best = first.appendingPathComponent("best.safetensors")
+        // K and T may differ from the model's: a curriculum stage.
+        var next = config(maxSteps: 1)
+        next.model.components = 4
+        next.model.steps = 5
+        let warm = try Trainer(config: next, directory: folder(), resume: false, initialWeights: best)
+        let (saved, _) = try NEMModel.load(from: best)
+        for ((name, a), (_, b)) in zip(saved.network.namedParameters, warm.model.network.namedParameters) {
+            XCTAssertEqual(a.scalars, b.scalars, name)
+        }
+        var other = config(maxSteps: 1)
+        other.model.network = NetworkSpec(input: [], recurrent: [.rnn(8)], output: [.fc(784, act: .output)])
+        XCTAssertThrowsError(try Trainer(config: other, directory: folder(), resume: false, initialWeights: best)) { error in
+            XCTAssertTrue("\(error)".contains("best.safetensors") && "\(error)".contains("network differs"), "\(error)")
+        }
+    }
+
     /// Generated static shapes whose batches turn to NaN from the `poisonFrom`-th on.
     struct PoisonedSource: SequenceSource {
         var inner: GeneratedSource

@@ -72,9 +72,12 @@ public final class Trainer {
     public var logURL: URL { directory.appendingPathComponent("log.csv") }
 
     /// Prepares a run in `directory`: a fresh one, or with `resume` the one whose checkpoint is there.
+    /// - Parameter initialWeights: a model file whose weights a fresh run starts from instead of the
+    ///   initialiser (the reference's `net_path`: stages of a curriculum over data, K or sequence length).
+    ///   Its network, frame shape and likelihood must be the configuration's; K and steps may differ.
     /// - Parameter source: training batches and the validation set to use instead of `config.data`
     ///   (for data made in code).
-    public init(config: TrainingConfig, directory: URL, resume: Bool,
+    public init(config: TrainingConfig, directory: URL, resume: Bool, initialWeights: URL? = nil,
                 source: (train: any SequenceSource, validation: [Batch])? = nil) throws {
         try config.validate()
         self.config = config
@@ -89,6 +92,8 @@ public final class Trainer {
             progress = try Self.restore(from: checkpoint, config: config, model: model, optimizer: optimizer)
         } else if FileManager.default.fileExists(atPath: checkpoint.path) {
             throw ConfigError.mismatch("\(directory.path) already holds a training run; pass --resume to continue it or choose another directory")
+        } else if let initialWeights {
+            try Self.initialise(model, from: initialWeights)
         }
         if let source {
             data = TrainingData(train: source.train, validation: source.validation, description: "data made in code")
@@ -221,6 +226,18 @@ public final class Trainer {
         var bestLoss = Double.infinity
         var bestStep = 0
         var validationsWithoutImprovement = 0
+    }
+
+    /// Copies the weights of the model in `url` into `model` (a warm start), after checking that the
+    /// two have the same network, frame shape and likelihood.
+    private static func initialise(_ model: NEMModel, from url: URL) throws {
+        let (source, _) = try NEMModel.load(from: url)
+        let wanted = model.config, given = source.config
+        for (differs, what) in [(wanted.network != given.network, "network"), (wanted.frameShape != given.frameShape, "frame shape"),
+                                (wanted.likelihood != given.likelihood, "likelihood")] where differs {
+            throw CheckpointError.mismatch(path: url.path, reason: "cannot start from this model: its \(what) differs from the configuration's")
+        }
+        try model.network.loadParameters(from: source.network.parameterDictionary, source: url.path)
     }
 
     private static func restore(from checkpoint: URL, config: TrainingConfig, model: NEMModel, optimizer: Adam) throws -> Progress {
