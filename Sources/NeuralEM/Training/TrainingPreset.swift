@@ -11,14 +11,17 @@ public enum TrainingPreset: String, CaseIterable, Sendable {
     public var config: TrainingConfig {
         switch self {
         case .staticShapesRNNEM, .staticShapesNEM:
-            // Static shapes: 28×28 binary, 3 shapes, K = 3, 15 EM steps, bitflip 0.1, loss on the last step
-            // with gradients through γ (the reference's non-sequential defaults).
+            // Static shapes: 28×28 binary, 3 shapes, K = 3, 15 EM steps, bitflip 0.1. One change from the
+            // reference (docs/experiments.md): the loss of every step with γ stopped, as the reference trains
+            // sequences, instead of the last step's with gradients through γ. With the reference's setting the
+            // grouping falls apart as the loss falls (RNN-EM AMI 0.46 after 2,000 steps, 0.59 after 15,000);
+            // with this one RNN-EM reaches 0.86 after 2,000.
             let nem = self == .staticShapesNEM
             let network = NetworkSpec(input: [], recurrent: [.rnn(250)], output: [.fc(784, act: nem ? .sigmoid : .output)],
                                       nemFormulation: nem)
             return TrainingConfig(
                 model: ModelConfig(components: 3, steps: 15, likelihood: .bernoulli, frameShape: [28, 28, 1], network: network),
-                loss: LossConfig(gradientGamma: true, stepWeights: .last),
+                loss: LossConfig(gradientGamma: false, stepWeights: .all),
                 noise: NoiseConfig(type: .bitflip, probability: 0.1),
                 training: ScheduleConfig(validateEvery: 500),
                 data: DataConfig(generator: "static-shapes", objects: 3))
