@@ -50,6 +50,21 @@ final class TrainerResumeTests: XCTestCase {
         }
     }
 
+    func testSelectionByAMIKeepsTheStepWithTheHighestValidationAMI() throws {
+        var config = config(maxSteps: 6)
+        config.training.validateEvery = 1
+        config.training.selectBy = .amiLast
+        let directory = folder()
+        _ = try Trainer(config: config, directory: directory, resume: false).run { _ in }
+        let rows = try String(contentsOf: directory.appendingPathComponent("log.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(rows.count, 6)
+        let (_, file) = try NEMModel.load(from: directory.appendingPathComponent("best.safetensors"))
+        let bestStep = try XCTUnwrap(Int(file.metadata["nem.step"] ?? ""))
+        let amiLast = rows.map { Double($0[5])! }
+        XCTAssertEqual(amiLast[bestStep - 1], amiLast.max()!, "best.safetensors is step \(bestStep); AMI last per step \(amiLast)")
+    }
+
     func testWarmStartCopiesTheWeightsAndRefusesAnotherNetwork() throws {
         let first = folder()
         _ = try Trainer(config: config(maxSteps: 2), directory: first, resume: false).run { _ in }

@@ -43,6 +43,8 @@ final class TrainingConfigFileTests: XCTestCase {
         XCTAssertEqual(config.training.batchSize, 16)
         XCTAssertEqual(config.training.seed, 9)
         XCTAssertEqual(config.training.validateEvery, TrainingPreset.flyingShapes.config.training.validateEvery)
+        XCTAssertNil(config.training.selectBy, "the best model is chosen by validation loss unless select_by says otherwise")
+        XCTAssertEqual(try parse("preset: flying-shapes\ntraining: {select_by: ami_last}\n").training.selectBy, .amiLast)
     }
 
     func testUnknownKeyIsReportedWithItsLine() {
@@ -60,6 +62,7 @@ final class TrainingConfigFileTests: XCTestCase {
     func testWrongTypeIsReportedWithItsLine() {
         assertError("preset: static-shapes-rnn-em\ntraining:\n  batch_size: many\n", line: 3, contains: "training.batch_size: expected an integer")
         assertError("preset: static-shapes-rnn-em\nloss:\n  gradient_gamma: 3\n", line: 3, contains: "loss.gradient_gamma")
+        assertError("preset: static-shapes-rnn-em\ntraining:\n  select_by: accuracy\n", line: 3, contains: "training.select_by")
     }
 
     func testImpossibleValueIsReportedWithItsLine() {

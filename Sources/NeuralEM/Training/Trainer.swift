@@ -138,9 +138,10 @@ public final class Trainer {
 
             if progress.step % schedule.validateEvery == 0 || progress.step == schedule.maxSteps {
                 let result = try validate()
-                let improved = result.loss < progress.bestLoss
+                let score = (schedule.selectBy ?? .loss).score(result)
+                let improved = score < progress.bestScore
                 if improved {
-                    progress.bestLoss = result.loss
+                    progress.bestScore = score
                     progress.bestStep = progress.step
                     bestResult = result
                     progress.validationsWithoutImprovement = 0
@@ -212,7 +213,7 @@ public final class Trainer {
             "nem.step": String(progress.step),
             "nem.adam_timestep": String(optimizer.timestep),
             "nem.wall_seconds": String(wallSeconds),
-            "nem.best_loss": String(progress.bestLoss),
+            "nem.best_score": String(progress.bestScore),
             "nem.best_step": String(progress.bestStep),
             "nem.stale_validations": String(progress.validationsWithoutImprovement),
         ])
@@ -223,7 +224,8 @@ public final class Trainer {
         var step = 0
         /// Wall time of earlier sittings.
         var previousSeconds = 0.0
-        var bestLoss = Double.infinity
+        /// The best validation score so far (`select_by`; lower is better).
+        var bestScore = Double.infinity
         var bestStep = 0
         var validationsWithoutImprovement = 0
     }
@@ -256,7 +258,7 @@ public final class Trainer {
         try optimizer.loadState(file.tensors, timestep: Int(file.metadata["nem.adam_timestep"] ?? "") ?? 0, source: checkpoint.path)
         return Progress(step: Int(file.metadata["nem.step"] ?? "") ?? 0,
                         previousSeconds: Double(file.metadata["nem.wall_seconds"] ?? "") ?? 0,
-                        bestLoss: Double(file.metadata["nem.best_loss"] ?? "") ?? .infinity,
+                        bestScore: Double(file.metadata["nem.best_score"] ?? file.metadata["nem.best_loss"] ?? "") ?? .infinity,
                         bestStep: Int(file.metadata["nem.best_step"] ?? "") ?? 0,
                         validationsWithoutImprovement: Int(file.metadata["nem.stale_validations"] ?? "") ?? 0)
     }

@@ -139,8 +139,12 @@ public struct ScheduleConfig: Codable, Sendable, Equatable {
     public var validateEvery: Int = 500
     /// Validate on the first this many validation sequences (the reference: 1000).
     public var validationSequences: Int = 1000
-    /// Early stopping: stop after this many validations without a lower validation loss.
+    /// Early stopping: stop after this many validations without a better `select_by` score.
     public var patience: Int = 10
+    /// What "better" means for `best.safetensors` and early stopping: the validation loss (nil or `loss`,
+    /// the reference) or the validation AMI (`ami_last`, `ami_mean`), for runs whose grouping decays while
+    /// the loss still falls (docs/experiments.md).
+    public var selectBy: Selection?
     /// Write a checkpoint at least this often (minutes).
     public var checkpointMinutes: Double = 5
     public var seed: UInt64 = 1
@@ -160,7 +164,21 @@ public struct ScheduleConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case batchSize = "batch_size", maxSteps = "max_steps", maxMinutes = "max_minutes"
         case validateEvery = "validate_every", validationSequences = "validation_sequences", patience
-        case checkpointMinutes = "checkpoint_minutes", seed
+        case checkpointMinutes = "checkpoint_minutes", seed, selectBy = "select_by"
+    }
+
+    /// The validation score that picks the best model.
+    public enum Selection: String, Codable, Sendable, CaseIterable {
+        case loss, amiLast = "ami_last", amiMean = "ami_mean"
+
+        /// Lower is better.
+        public func score(_ result: EvaluationResult) -> Double {
+            switch self {
+            case .loss: return result.loss
+            case .amiLast: return -result.amiLast
+            case .amiMean: return -result.amiMean
+            }
+        }
     }
 }
 
