@@ -23,7 +23,7 @@ struct EncoderChoice {
     let pixelFormat: AVPixelFormat
     let muxerOptions: [String: String]
 
-    private static let byExtension: [String: (encoder: String, pixelFormat: String, muxerOptions: [String: String])] = [
+    static let byExtension: [String: (encoder: String, pixelFormat: String, muxerOptions: [String: String])] = [
         "mp4": ("libx264", "yuv420p", ["movflags": "+faststart"]),
         "m4v": ("libx264", "yuv420p", ["movflags": "+faststart"]),
         "mov": ("libx264", "yuv420p", ["movflags": "+faststart"]),
@@ -64,7 +64,7 @@ struct EncoderChoice {
                 ?? Self.encoderByCodecName(encoderName), encoder.pointee.type == AVMEDIA_TYPE_VIDEO else {
             throw VideoIOError.badConfiguration(path: path, reason: "no video encoder '\(encoderName)' in this FFmpeg")
         }
-        if avformat_query_codec(format, encoder.pointee.id, FF_COMPLIANCE_NORMAL) == 0 {
+        if !VideoFormats.holds(format, encoder) {
             throw VideoIOError.badConfiguration(
                 path: path, reason: "container \(muxerName) cannot hold \(String(cString: encoder.pointee.name)) video")
         }
@@ -92,7 +92,7 @@ struct EncoderChoice {
     }
 
     /// `-c:v h264` style: the default encoder of a codec named like "h264" or "vp9".
-    private static func encoderByCodecName(_ name: String) -> UnsafePointer<AVCodec>? {
+    static func encoderByCodecName(_ name: String) -> UnsafePointer<AVCodec>? {
         guard let descriptor = avcodec_descriptor_get_by_name(name) else { return nil }
         return avcodec_find_encoder(descriptor.pointee.id)
     }

@@ -169,8 +169,8 @@ struct ConfigLoader {
         }
         let container = output.container != .auto ? output.container
             : output.path.flatMap { VideoContainer(pathExtension: URL(fileURLWithPath: $0).pathExtension) }
-        if let container, output.codec != .auto, !container.codecs.contains(output.codec) {
-            let holds = VideoCodec.allCases.filter(container.codecs.contains).map(\.rawValue).joined(separator: ", ")
+        if let container, output.codec != .auto, !container.holds(output.codec) {
+            let holds = VideoCodec.allCases.filter { $0 != .auto && container.holds($0) }.map(\.rawValue).joined(separator: ", ")
             return (["output.codec", "output.container", "output.path"],
                     "output.codec: a \(container.rawValue) file cannot hold \(output.codec.rawValue) (it holds \(holds))")
         }

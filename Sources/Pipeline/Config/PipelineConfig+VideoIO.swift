@@ -36,49 +36,64 @@ extension PipelineConfig {
     /// The writer's options at the input's frame rate. `auto` container and codec follow the file
     /// name; a container given alone gets its usual codec; lossy codecs encode yuv420p (plays everywhere).
     public func writerOptions(frameRate: FrameRate) -> VideoWriter.Options {
-        let muxer: String? = switch output.container {
-        case .auto: nil
-        case .mkv: "matroska"
-        default: output.container.rawValue
-        }
         var codec = output.codec
-        if codec == .auto {
-            switch output.container {
-            case .auto: break
-            case .mp4, .mov: codec = .h264
-            case .mkv: codec = .ffv1
-            case .webm: codec = .vp9
-            case .avi: codec = .mpeg4
-            case .gif: codec = .gif
-            }
-        }
-        let encoder: String? = switch codec {
-        case .auto: nil
-        case .h264: "libx264"
-        case .hevc: "hevc"
-        case .vp9: "libvpx-vp9"
-        default: codec.rawValue
-        }
+        if codec == .auto { codec = output.container.usualCodec }
         let pixelFormat: String? = [.h264, .hevc, .mpeg4, .vp9].contains(codec) ? "yuv420p" : nil
         // CRF and preset only where they mean what the keys say (x264/x265 CRF and preset, VP9 CRF).
         let encoded = codec == .auto ? impliedCodec : codec
-        return VideoWriter.Options(frameRate: frameRate, container: muxer, codec: encoder, pixelFormat: pixelFormat,
+        return VideoWriter.Options(frameRate: frameRate, container: output.container.muxerName, codec: codec.encoderName,
+                                   pixelFormat: pixelFormat,
                                    crf: [.h264, .hevc, .vp9].contains(encoded) ? output.crf : nil,
                                    preset: [.h264, .hevc].contains(encoded) ? output.preset.rawValue : nil,
                                    overwrite: output.overwrite)
     }
 
-    /// The codec the output file's extension implies (VideoIO's table), `auto` when unknown.
+    /// The codec VideoIO picks for the output file's extension, `auto` when unknown.
     private var impliedCodec: VideoCodec {
         let name = resolvedOutputPath ?? ""
-        let fileExtension = name.contains(".") ? String(name.split(separator: ".").last ?? "").lowercased() : ""
-        switch fileExtension {
-        case "mp4", "m4v", "mov", "ts", "m2ts", "h264", "264": return .h264
-        case "mkv", "nut": return .ffv1
-        case "webm": return .vp9
-        case "gif": return .gif
-        case "avi": return .mpeg4
-        default: return .auto
+        let fileExtension = name.contains(".") ? String(name.split(separator: ".").last ?? "") : ""
+        let encoder = VideoFormats.defaultEncoder(forExtension: fileExtension)
+        return VideoCodec.allCases.first { $0 != .auto && $0.encoderName == encoder } ?? .auto
+    }
+}
+
+extension VideoCodec {
+    /// The FFmpeg encoder VideoIO is asked for (nil for `auto`: VideoIO's choice from the file name).
+    var encoderName: String? {
+        switch self {
+        case .auto: return nil
+        case .h264: return "libx264"
+        case .vp9: return "libvpx-vp9"
+        case .hevc, .mpeg4, .ffv1, .gif: return rawValue
         }
+    }
+}
+
+extension VideoContainer {
+    /// FFmpeg's muxer (nil for `auto`: from the file name).
+    var muxerName: String? {
+        switch self {
+        case .auto: return nil
+        case .mkv: return "matroska"
+        default: return rawValue
+        }
+    }
+
+    /// The codec a container given without a codec gets.
+    var usualCodec: VideoCodec {
+        switch self {
+        case .auto: return .auto
+        case .mp4, .mov: return .h264
+        case .mkv: return .ffv1
+        case .webm: return .vp9
+        case .avi: return .mpeg4
+        case .gif: return .gif
+        }
+    }
+
+    /// Whether FFmpeg can put `codec` in this container (asked of FFmpeg, as the writer will).
+    func holds(_ codec: VideoCodec) -> Bool {
+        guard let muxer = muxerName, let encoder = codec.encoderName else { return true }
+        return VideoFormats.canHold(container: muxer, codec: encoder)
     }
 }

@@ -142,19 +142,6 @@ public enum VideoContainer: String, CaseIterable, Sendable {
         else { return nil }
         self = container
     }
-
-    /// The codecs it can hold; empty for `auto`.
-    public var codecs: Set<VideoCodec> {
-        switch self {
-        case .auto: return []
-        case .mp4: return [.h264, .hevc, .mpeg4, .vp9]
-        case .mov: return [.h264, .hevc, .mpeg4]
-        case .mkv: return [.h264, .hevc, .mpeg4, .vp9, .ffv1]
-        case .webm: return [.vp9]
-        case .avi: return [.h264, .mpeg4, .ffv1]
-        case .gif: return [.gif]
-        }
-    }
 }
 
 public enum EncoderPreset: String, CaseIterable, Sendable {
