@@ -1,4 +1,5 @@
 import ArgumentParser
+import Autodiff
 import Foundation
 import NeuralEM
 
@@ -13,6 +14,7 @@ struct BenchStep: ParsableCommand {
     @Option(help: "K.") var components: Int?
     @Option(help: "EM steps T.") var steps: Int?
     @Option(help: "Timed steps after one warm-up step (the median is reported).") var repetitions = 5
+    @Flag(help: "Also print where a step's time goes, op by op (forward and backward).") var profile = false
 
     func run() throws {
         try reportingErrors("bench step") {
@@ -32,9 +34,13 @@ struct BenchStep: ParsableCommand {
             defer { try? FileManager.default.removeItem(at: directory) }
             let trainer = try Trainer(config: config, directory: directory, resume: false)
             var seconds: [Double] = []
+            let profile = self.profile
             _ = try trainer.run { event in
-                if case let .step(step, _, stepsPerSecond, _) = event, step > 1 { seconds.append(1 / stepsPerSecond) }
+                guard case let .step(step, _, stepsPerSecond, _) = event else { return }
+                if step > 1 { seconds.append(1 / stepsPerSecond) }
+                if step == 1 && profile { OpProfile.reset(); OpProfile.isEnabled = true }  // after the warm-up step
             }
+            OpProfile.isEnabled = false
             let median = seconds.sorted()[seconds.count / 2]
             print(String(format: "%@: B = %d, K = %d, T = %d, %d parameters", chosen.rawValue, batchSize,
                          config.model.components, config.model.steps, trainer.model.network.parameterCount))
@@ -43,6 +49,27 @@ struct BenchStep: ParsableCommand {
             if chosen == .flyingShapes && batchSize == 64 && config.model.components == 3 && config.model.steps == 20 {
                 print(String(format: "PyTorch re-implementation of the reference on this machine: 4.2–4.9 s per step (%.2f× its 4.2 s)", median / 4.2))
             }
+            if profile { printProfile(steps: seconds.count, totalSeconds: seconds.reduce(0, +)) }
         }
+    }
+
+    /// The op table: per step, forward and backward milliseconds and the share of the step, most
+    /// expensive first; what no op accounts for (data, noise, Adam, the backward pass's bookkeeping) last.
+    private func printProfile(steps: Int, totalSeconds: Double) {
+        let entries = OpProfile.entries
+        let perStep = 1000 / Double(max(steps, 1))
+        let stepMilliseconds = totalSeconds * perStep
+        print("where a step's time goes (ms per step, mean of \(steps) steps; forward = time since the previous recorded op):")
+        print("  op                      calls   forward   backward    share")
+        var accounted = 0.0
+        for entry in entries {
+            let forward = entry.forwardSeconds * perStep, backward = entry.backwardSeconds * perStep
+            accounted += forward + backward
+            print("  " + entry.op.padding(toLength: 22, withPad: " ", startingAt: 0)
+                  + String(format: " %6d %9.1f %10.1f %7.1f%%", entry.calls / max(steps, 1), forward, backward,
+                           100 * (forward + backward) / stepMilliseconds))
+        }
+        print("  " + "other (data, Adam, …)".padding(toLength: 29, withPad: " ", startingAt: 0)
+              + String(format: " %20.1f %7.1f%%", stepMilliseconds - accounted, 100 * (stepMilliseconds - accounted) / stepMilliseconds))
     }
 }

@@ -41,6 +41,7 @@ extension TensorOf {
     /// Attaches `backward` to this freshly computed tensor (call only when ``recordsGradient`` said so).
     func recorded(_ op: String, _ inputs: [TensorOf], backward: @escaping (TensorOf, TensorOf) -> [TensorOf?]) -> TensorOf {
         node = GraphNode(op: op, inputs: inputs, backward: backward)
+        OpProfile.recordForward(op)
         return self
     }
 
@@ -66,6 +67,8 @@ extension TensorOf {
             guard let backward = node.backward else {
                 preconditionFailure("backward through the result of \(node.op) whose graph an earlier backward() consumed")
             }
+            let started = OpProfile.start()
+            defer { if let started { OpProfile.recordBackward(node.op, since: started) } }
             let inputGrads = backward(g, tensor)
             for (input, inputGrad) in zip(node.inputs, inputGrads) {
                 guard let inputGrad, input.requiresGrad else { continue }

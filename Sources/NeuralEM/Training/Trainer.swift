@@ -122,6 +122,7 @@ public final class Trainer {
             var rng = SeededRNG.derived(seed: schedule.seed ^ 0x5EED, stream: UInt64(progress.step))
             let batch = try FrameBatch(try data.train.nextBatch(size: schedule.batchSize), frames: config.model.steps + 1,
                                        frameShape: config.model.frameShape, noise: &noise)
+            OpProfile.mark()
             let rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: config.model.components,
                                       stepWeights: weights, loss: config.loss.settings, rng: &rng)
             let loss = rollout.loss.scalar
