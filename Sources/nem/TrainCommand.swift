@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NeuralEM
+import Pipeline
 
 /// `nem train`: unsupervised training of an N-EM model from a preset or a YAML configuration.
 struct Train: ParsableCommand {
@@ -62,7 +63,10 @@ struct Train: ParsableCommand {
         let quiet = self.quiet
         var lastLine = Date.distantPast
         var recent: [Float] = []
+        // Ctrl-C or SIGTERM: finish the current step, write the checkpoint, exit 130 (a second Ctrl-C ends at once).
+        let interrupt = StopSignal.onInterrupt()
         let summary = try trainer.run { event in
+            if interrupt.isStopped { trainer.stopRequest.set() }
             guard !quiet else { return }
             switch event {
             case let .step(step, loss, stepsPerSecond, elapsed):
@@ -82,6 +86,10 @@ struct Train: ParsableCommand {
         if let output {
             let (best, _) = try NEMModel.load(from: URL(fileURLWithPath: summary.modelPath))
             try best.save(to: URL(fileURLWithPath: output), halfPrecision: half)
+        }
+        if summary.stop == .interrupted {
+            log("interrupted at step \(summary.steps); checkpoint written: continue with --resume")
+            throw ExitCode(130)
         }
         log("done: \(summary.steps) steps in \(clock(summary.wallSeconds)) (\(summary.stop.rawValue)); best at step \(summary.bestStep): " +
             String(format: "AMI mean %.3f, last %.3f", summary.best?.amiMean ?? .nan, summary.best?.amiLast ?? .nan))

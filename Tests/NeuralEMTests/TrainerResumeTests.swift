@@ -50,6 +50,18 @@ final class TrainerResumeTests: XCTestCase {
         }
     }
 
+    func testAStopRequestEndsAfterTheCurrentStepWithACheckpoint() throws {
+        let directory = folder()
+        let trainer = try Trainer(config: config(maxSteps: 6), directory: directory, resume: false)
+        let summary = try trainer.run { event in
+            if case let .step(step, _, _, _) = event, step == 2 { trainer.stopRequest.set() }
+        }
+        XCTAssertEqual(summary.stop, .interrupted)
+        XCTAssertEqual(summary.steps, 2)
+        let (_, file) = try NEMModel.load(from: trainer.checkpointURL)
+        XCTAssertEqual(file.metadata["nem.step"], "2")
+    }
+
     func testSelectionByAMIKeepsTheStepWithTheHighestValidationAMI() throws {
         var config = config(maxSteps: 6)
         config.training.validateEvery = 1

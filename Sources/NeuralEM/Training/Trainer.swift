@@ -17,7 +17,7 @@ public enum TrainingEvent: Sendable {
 public enum TrainingStop: String, Sendable {
     case maxSteps = "reached max_steps"
     case maxTime = "reached max_minutes"
-    case earlyStopping = "early stopping: validation loss stopped improving"
+    case earlyStopping = "early stopping: the validation score (select_by) stopped improving"
     case interrupted = "interrupted"
 }
 
