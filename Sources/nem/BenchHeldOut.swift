@@ -28,15 +28,8 @@ struct BenchHeldOut: ParsableCommand {
                 let stem = String(video.dropLast(4))
                 let output = work + "/" + stem
                 try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-                var config = PipelineConfig()
-                config.input.path = data + "/" + video
-                config.output.path = output + "/tracked.mp4"
-                config.output.preset = .ultrafast
-                config.output.masks = output + "/masks"
-                config.tracker.model = model
-                config.tracker.components = components
-                config.progress.display = .none
-                let report = try TrackingPipeline(config: config).run()
+                let report = try TrackingPipeline(config: .maskExport(input: data + "/" + video, folder: output, model: model,
+                                                                      components: components)).run()
                 let frames = report.stages.last?.frames ?? 0
                 var perFrame: [Double] = []
                 for t in 1..<frames {

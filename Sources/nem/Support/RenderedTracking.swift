@@ -20,15 +20,8 @@ struct RenderedTracking {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try video.write(to: folder + "/input.mp4", scale: scale)
-        var config = PipelineConfig()
-        config.input.path = folder + "/input.mp4"
-        config.output.path = folder + "/tracked.mp4"
-        config.output.preset = .ultrafast
-        config.output.masks = folder + "/masks"
-        config.tracker.model = model
-        config.tracker.components = components
-        config.progress.display = .none
-        _ = try TrackingPipeline(config: config).run()
+        _ = try TrackingPipeline(config: .maskExport(input: folder + "/input.mp4", folder: folder, model: model,
+                                                     components: components)).run()
         return try (0..<video.frames).map { t in
             try readMask(String(format: "%@/masks/%05d.png", folder, t), width: video.width, height: video.height)
         }
@@ -58,5 +51,21 @@ func frameAMI(_ labels: [[UInt8]], _ video: SequenceVideo) -> [Double] {
     labels.indices.map { t in
         scoreLabels(predicted: labels[t].map(Int32.init), groups: scoredGroups(video, frame: t), batch: 1,
                     pixels: labels[t].count).amiMax[0]
+    }
+}
+
+extension PipelineConfig {
+    /// `nem track INPUT` writing FOLDER/tracked.mp4 (fast preset) and FOLDER/masks, quietly: how the
+    /// scoring benchmarks run the pipeline.
+    static func maskExport(input: String, folder: String, model: String, components: Int?) -> PipelineConfig {
+        var config = PipelineConfig()
+        config.input.path = input
+        config.output.path = folder + "/tracked.mp4"
+        config.output.preset = .ultrafast
+        config.output.masks = folder + "/masks"
+        config.tracker.model = model
+        config.tracker.components = components
+        config.progress.display = .none
+        return config
     }
 }
