@@ -154,4 +154,18 @@ final class NetworkTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("no tensor 'adam.m.0.weight'"), "\(error)")
         }
     }
+
+    func testWeightDecayShrinksMatricesOnlyAndIsDecoupled() {
+        let matrix = Tensor(shape: [2, 2], scalars: [1, -2, 3, 4]), bias = Tensor(shape: [2], scalars: [1, -2])
+        for p in [matrix, bias] {
+            p.requiresGrad = true
+            p.grad = .zeros(p.shape)  // a zero gradient: Adam's own step is 0, only the decay moves θ
+        }
+        let adam = Adam(parameters: [matrix, bias], learningRate: 0.1, weightDecay: 0.5)
+        adam.step()
+        for (got, want) in zip(matrix.scalars, [0.95, -1.9, 2.85, 3.8] as [Float]) {
+            XCTAssertEqual(got, want, accuracy: 1e-6, "θ ← θ·(1 − lr·λ) on a matrix")
+        }
+        XCTAssertEqual(bias.scalars, [1, -2], "biases are not decayed")
+    }
 }

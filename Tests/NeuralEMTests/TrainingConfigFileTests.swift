@@ -45,6 +45,8 @@ final class TrainingConfigFileTests: XCTestCase {
         XCTAssertEqual(config.training.validateEvery, TrainingPreset.flyingShapes.config.training.validateEvery)
         XCTAssertNil(config.training.selectBy, "the best model is chosen by validation loss unless select_by says otherwise")
         XCTAssertEqual(try parse("preset: flying-shapes\ntraining: {select_by: ami_last}\n").training.selectBy, .amiLast)
+        XCTAssertNil(config.optimizer.weightDecay, "no weight decay unless asked, as the reference")
+        XCTAssertEqual(try parse("preset: flying-shapes\noptimizer: {weight_decay: 0.01}\n").optimizer.weightDecay, 0.01)
     }
 
     func testUnknownKeyIsReportedWithItsLine() {
@@ -69,6 +71,7 @@ final class TrainingConfigFileTests: XCTestCase {
         assertError("preset: static-shapes-rnn-em\nmodel:\n  components: 0\n", line: 3, contains: "K must be at least 1")
         assertError("preset: static-shapes-rnn-em\nnoise: {type: bitflip, probability: 1.5}\n", line: 2, contains: "noise.probability")
         assertError("preset: static-shapes-rnn-em\nmodel:\n  likelihood: poisson\n", line: 3, contains: "model.likelihood")
+        assertError("preset: static-shapes-rnn-em\noptimizer:\n  weight_decay: -1\n", line: 3, contains: "optimizer.weight_decay")
         assertError("preset: nonsense\n", line: 1, contains: "preset: expected one of")
     }
 

@@ -6,18 +6,22 @@ import Foundation
 ///   m += (g − m)·(1 − β1);  v += (g² − v)·(1 − β2);  θ −= lr_t·m/(√v + ε)
 /// ε is TF's "epsilon hat" (added to √v, not to the bias-corrected √v̂ as in Kingma & Ba / PyTorch).
 /// Parameters without a gradient are left alone (as TF skips variables with no gradient).
+/// Optional decoupled weight decay (AdamW, Loshchilov & Hutter): θ −= lr·λ·θ on each parameter of rank ≥ 2
+/// (weight matrices and kernels; biases and LayerNorm gains and biases are not decayed). λ = 0 is Adam.
 public final class Adam {
     public let parameters: [Tensor]
     /// One name per parameter, for the optimizer state in a checkpoint.
     public let names: [String]
     public var learningRate: Float
     public let beta1, beta2, epsilon: Float
+    /// λ of the decoupled weight decay.
+    public let weightDecay: Float
     /// Number of steps taken (t).
     public private(set) var timestep = 0
     private let m: [Tensor], v: [Tensor]
 
     public init(parameters: [Tensor], names: [String]? = nil, learningRate: Float = 1e-3,
-                beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+                beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
         precondition(names == nil || names!.count == parameters.count, "Adam: \(names!.count) names for \(parameters.count) parameters")
         self.parameters = parameters
         self.names = names ?? parameters.indices.map { "p\($0)" }
@@ -25,14 +29,15 @@ public final class Adam {
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
+        self.weightDecay = weightDecay
         m = parameters.map { .zeros($0.shape) }
         v = parameters.map { .zeros($0.shape) }
     }
 
     public convenience init(namedParameters: [(name: String, tensor: Tensor)], learningRate: Float = 1e-3,
-                            beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+                            beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
         self.init(parameters: namedParameters.map(\.tensor), names: namedParameters.map(\.name),
-                  learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+                  learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
     }
 
     /// Applies one update from the parameters' accumulated gradients.
@@ -46,6 +51,7 @@ public final class Adam {
         for (index, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             precondition(grad.shape == p.shape, "Adam: gradient \(grad.shape) for parameter \(names[index]) of shape \(p.shape)")
+            let keep: Float = p.shape.count >= 2 ? 1 - learningRate * weightDecay : 1
             grad.withUnsafeBufferPointer { g in
                 m[index].withUnsafeMutableBufferPointer { m in
                     v[index].withUnsafeMutableBufferPointer { v in
@@ -53,7 +59,7 @@ public final class Adam {
                             for i in 0..<theta.count {
                                 m[i] += (g[i] - m[i]) * oneMinusBeta1
                                 v[i] += (g[i] * g[i] - v[i]) * oneMinusBeta2
-                                theta[i] -= lrT * m[i] / (v[i].squareRoot() + eps)
+                                theta[i] = theta[i] * keep - lrT * m[i] / (v[i].squareRoot() + eps)
                             }
                         }
                     }

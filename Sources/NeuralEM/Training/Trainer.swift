@@ -86,7 +86,8 @@ public final class Trainer {
         var rng = SeededRNG.derived(seed: config.training.seed, stream: 0x1217)
         model = try NEMModel(config: config.model, rng: &rng)
         optimizer = Adam(namedParameters: model.network.namedParameters, learningRate: config.optimizer.learningRate,
-                         beta1: config.optimizer.beta1, beta2: config.optimizer.beta2, epsilon: config.optimizer.epsilon)
+                         beta1: config.optimizer.beta1, beta2: config.optimizer.beta2, epsilon: config.optimizer.epsilon,
+                         weightDecay: config.optimizer.weightDecay ?? 0)
         let checkpoint = directory.appendingPathComponent("checkpoint.safetensors")
         if resume {
             progress = try Self.restore(from: checkpoint, config: config, model: model, optimizer: optimizer)

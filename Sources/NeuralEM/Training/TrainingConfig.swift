@@ -115,16 +115,21 @@ public struct OptimizerConfig: Codable, Sendable, Equatable {
     public var beta1: Float = 0.9
     public var beta2: Float = 0.999
     public var epsilon: Float = 1e-8
+    /// Decoupled weight decay (AdamW) on the weight matrices and kernels; nil (the reference) = none.
+    /// Optional so that configurations stored before it existed still load.
+    public var weightDecay: Float?
 
-    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                weightDecay: Float? = nil) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
+        self.weightDecay = weightDecay
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case learningRate = "learning_rate", beta1, beta2, epsilon
+        case learningRate = "learning_rate", beta1, beta2, epsilon, weightDecay = "weight_decay"
     }
 }
 
@@ -222,6 +227,9 @@ extension TrainingConfig {
         try check(training.patience >= 1, "training.patience", "must be at least 1, got \(training.patience)")
         try check(training.checkpointMinutes > 0, "training.checkpoint_minutes", "must be positive, got \(training.checkpointMinutes)")
         try check(optimizer.learningRate > 0, "optimizer.learning_rate", "must be positive, got \(optimizer.learningRate)")
+        if let decay = optimizer.weightDecay {
+            try check(decay >= 0 && decay < 1, "optimizer.weight_decay", "must be in [0, 1), got \(decay)")
+        }
         try check((0...1).contains(noise.probability), "noise.probability", "must be in [0, 1], got \(noise.probability)")
         try check(loss.interWeight >= 0, "loss.inter_weight", "must not be negative, got \(loss.interWeight)")
         if case .explicit(let w) = loss.stepWeights {
