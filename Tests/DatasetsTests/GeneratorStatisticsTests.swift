@@ -171,6 +171,26 @@ final class GeneratorStatisticsTests: XCTestCase {
         }
     }
 
+    func testFlyingMNISTVariationsDrawFromTheFirstDigitsOfEachSplit() throws {
+        let folder = try makeTemporaryFolder(self)
+        let digits = try MNISTDigits(directory: try writeTinyMNIST(in: folder, train: 24, test: 8), splits: Set(Split.allCases))
+        let generator = try FlyingMNIST(digits: digits, variations: 3)
+        var seen: [Split: Set<Int>] = [:]
+        for split in Split.allCases {
+            for index in 0..<40 {
+                for track in generator.sequence(split: split, index: index, seed: 5).tracks {
+                    seen[split, default: []].insert(Int(track.sprite.split(separator: " ").last!)!)
+                }
+            }
+        }
+        XCTAssertEqual(seen[.training], [0, 1, 2], "training digits: the first 3 of images 0..<20")
+        XCTAssertEqual(seen[.validation], [20, 21, 22], "validation digits: the first 3 of its sixth (20..<24)")
+        XCTAssertEqual(seen[.test], [0, 1, 2])
+        XCTAssertThrowsError(try FlyingMNIST(digits: digits, variations: 0)) { error in
+            XCTAssertTrue("\(error)".contains("variations must be at least 1"), "\(error)")
+        }
+    }
+
     func testSequencesAreDeterministicForASeedAndDifferAcrossSeedsAndSplits() throws {
         let generator = try FlyingShapes()
         let a = generator.sequence(split: .training, index: 17, seed: 1)

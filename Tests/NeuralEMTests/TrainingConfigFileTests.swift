@@ -47,6 +47,7 @@ final class TrainingConfigFileTests: XCTestCase {
         XCTAssertEqual(try parse("preset: flying-shapes\ntraining: {select_by: ami_last}\n").training.selectBy, .amiLast)
         XCTAssertNil(config.optimizer.weightDecay, "no weight decay unless asked, as the reference")
         XCTAssertEqual(try parse("preset: flying-shapes\noptimizer: {weight_decay: 0.01}\n").optimizer.weightDecay, 0.01)
+        XCTAssertEqual(try parse("preset: flying-mnist\ndata: {variations: 20}\n").data.variations, 20)
     }
 
     func testUnknownKeyIsReportedWithItsLine() {
@@ -72,6 +73,8 @@ final class TrainingConfigFileTests: XCTestCase {
         assertError("preset: static-shapes-rnn-em\nnoise: {type: bitflip, probability: 1.5}\n", line: 2, contains: "noise.probability")
         assertError("preset: static-shapes-rnn-em\nmodel:\n  likelihood: poisson\n", line: 3, contains: "model.likelihood")
         assertError("preset: static-shapes-rnn-em\noptimizer:\n  weight_decay: -1\n", line: 3, contains: "optimizer.weight_decay")
+        assertError("preset: static-shapes-rnn-em\ndata:\n  variations: 20\n", line: 3, contains: "only flying-mnist")
+        assertError("preset: flying-mnist\ndata:\n  variations: 0\n", line: 3, contains: "data.variations: must be at least 1")
         assertError("preset: nonsense\n", line: 1, contains: "preset: expected one of")
     }
 

@@ -103,20 +103,28 @@ public struct FlyingMNIST: SequenceGenerator {
     public let kind = DatasetKind.flyingMNIST
     public let options: GeneratorOptions
     public let digits: MNISTDigits
+    /// When set, each split draws only from its first `variations` digits: the reference's curriculum
+    /// (`flying_mnist_medium_20_2`, then `_500_2`, then all digits).
+    public let variations: Int?
     /// The fit rule counts a digit as about 10×10 pixels.
     static let typicalArea = 100.0
 
-    public init(options: GeneratorOptions = .init(defaultsFor: .flyingMNIST), digits: MNISTDigits) throws {
+    public init(options: GeneratorOptions = .init(defaultsFor: .flyingMNIST), digits: MNISTDigits, variations: Int? = nil) throws {
         try options.validate(kind: .flyingMNIST, largest: digits.largest, typicalArea: Self.typicalArea)
+        if let variations, variations < 1 {
+            throw DatasetError.invalidOptions("flying MNIST: variations must be at least 1, got \(variations)")
+        }
         self.options = options
         self.digits = digits
+        self.variations = variations
     }
 
     public var availableSplits: [Split] { digits.availableSplits }
 
     public func sequence(split: Split, index: Int, seed: UInt64) -> GeneratedSequence {
         var rng = rng(split: split, index: index, seed: seed)
-        let pool = digits.pool(for: split)
+        let all = digits.pool(for: split)
+        let pool = variations.map { all.prefix($0) } ?? all
         precondition(!pool.isEmpty, "flying MNIST has no digits for the \(split.rawValue) split (check availableSplits)")
         let sprites = (0..<options.objects).map { _ in pool[pool.startIndex + rng.nextInt(below: pool.count)] }
         let (h, w) = (options.height, options.width)

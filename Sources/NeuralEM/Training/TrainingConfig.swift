@@ -197,18 +197,23 @@ public struct DataConfig: Codable, Sendable, Equatable {
     public var objects: Int?
     /// Directory of MNIST IDX files (flying MNIST).
     public var mnist: String?
+    /// Flying MNIST: draw digits from only the first N images of each split (the reference's curriculum:
+    /// 20, then 500, then all, each stage warm-started from the last with `--init-from`).
+    public var variations: Int?
     /// Seed of the generated training and validation data.
     public var seed: UInt64 = 1
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case generator, file, objects, mnist, seed
+        case generator, file, objects, mnist, variations, seed
     }
 
-    public init(generator: String? = nil, file: String? = nil, objects: Int? = nil, mnist: String? = nil, seed: UInt64 = 1) {
+    public init(generator: String? = nil, file: String? = nil, objects: Int? = nil, mnist: String? = nil,
+                variations: Int? = nil, seed: UInt64 = 1) {
         self.generator = generator
         self.file = file
         self.objects = objects
         self.mnist = mnist
+        self.variations = variations
         self.seed = seed
     }
 }
@@ -237,5 +242,9 @@ extension TrainingConfig {
         }
         try check((data.file == nil) != (data.generator == nil), "data", "give exactly one of 'file' and 'generator'")
         if let objects = data.objects { try check(objects >= 1, "data.objects", "must be at least 1, got \(objects)") }
+        if let variations = data.variations {
+            try check(data.generator == DatasetKind.flyingMNIST.rawValue, "data.variations", "only flying-mnist draws from a set of digits")
+            try check(variations >= 1, "data.variations", "must be at least 1, got \(variations)")
+        }
     }
 }

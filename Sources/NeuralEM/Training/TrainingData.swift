@@ -63,7 +63,8 @@ struct TrainingData {
             guard let directory = data.mnist else {
                 throw ConfigError.invalid(key: "data.mnist", reason: "flying MNIST needs the directory of the MNIST IDX files")
             }
-            return try FlyingMNIST(options: options, digits: MNISTDigits(directory: directory, splits: [.training, .validation]))
+            return try FlyingMNIST(options: options, digits: MNISTDigits(directory: directory, splits: [.training, .validation]),
+                                   variations: data.variations)
         }
     }
 
