@@ -34,12 +34,17 @@ public final class StopSignal: @unchecked Sendable {
     }
 
     /// Stops when one of `signals` arrives (their default action is replaced while this lives).
+    /// Returns once the sources are registered: a signal raised right after is not lost (dispatch
+    /// registers a source asynchronously, and until then the signal is ignored).
     public func listen(to signals: [Int32]) {
         for number in signals {
             Foundation.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [weak self] in self?.received(number) }
+            let registered = DispatchSemaphore(value: 0)
+            source.setRegistrationHandler { registered.signal() }
             source.resume()
+            _ = registered.wait(timeout: .now() + 2)
             lock.lock()
             sources.append(source)
             lock.unlock()
