@@ -65,8 +65,7 @@ struct Train: ParsableCommand {
         var recent: [Float] = []
         // Ctrl-C or SIGTERM: finish the current step, write the checkpoint, exit 130 (a second Ctrl-C ends at once).
         let interrupt = StopSignal.onInterrupt()
-        let summary = try trainer.run { event in
-            if interrupt.isStopped { trainer.stopRequest.set() }
+        let summary = try trainer.run(stopRequested: { interrupt.isStopped }) { event in
             guard !quiet else { return }
             switch event {
             case let .step(step, loss, stepsPerSecond, elapsed):

@@ -53,8 +53,9 @@ final class TrainerResumeTests: XCTestCase {
     func testAStopRequestEndsAfterTheCurrentStepWithACheckpoint() throws {
         let directory = folder()
         let trainer = try Trainer(config: config(maxSteps: 6), directory: directory, resume: false)
-        let summary = try trainer.run { event in
-            if case let .step(step, _, _, _) = event, step == 2 { trainer.stopRequest.set() }
+        var stopNow = false
+        let summary = try trainer.run(stopRequested: { stopNow }) { event in
+            if case let .step(step, _, _, _) = event, step == 2 { stopNow = true }
         }
         XCTAssertEqual(summary.stop, .interrupted)
         XCTAssertEqual(summary.steps, 2)

@@ -64,8 +64,6 @@ public final class Trainer {
     private var data: TrainingData
     private var progress = Progress()
     private var bestResult: EvaluationResult?
-    /// Set from another thread (SIGINT) to stop after the current step.
-    public let stopRequest = StopFlag()
 
     public var checkpointURL: URL { directory.appendingPathComponent("checkpoint.safetensors") }
     public var bestURL: URL { directory.appendingPathComponent("best.safetensors") }
@@ -104,8 +102,9 @@ public final class Trainer {
         if !resume { try "step,wall_seconds,train_loss,valid_loss,valid_ami_mean,valid_ami_last,valid_ami_mean_arithmetic\n".write(to: logURL, atomically: true, encoding: .utf8) }
     }
 
-    /// Trains until `max_steps`, `max_minutes`, early stopping or ``stopRequest``.
-    public func run(_ report: (TrainingEvent) -> Void) throws -> TrainingSummary {
+    /// Trains until `max_steps`, `max_minutes`, early stopping or `stopRequested()` (asked before every
+    /// step; a true answer ends the run after the current step with a checkpoint, as an interrupt).
+    public func run(stopRequested: () -> Bool = { false }, _ report: (TrainingEvent) -> Void) throws -> TrainingSummary {
         let schedule = config.training
         let start = Date()
         var lastCheckpoint = Date()
@@ -116,7 +115,7 @@ public final class Trainer {
         func elapsed() -> Double { progress.previousSeconds + Date().timeIntervalSince(start) }
 
         while progress.step < schedule.maxSteps {
-            if stopRequest.isSet { stop = .interrupted; break }
+            if stopRequested() { stop = .interrupted; break }
             if schedule.maxMinutes > 0 && elapsed() >= schedule.maxMinutes * 60 { stop = .maxTime; break }
             let stepStart = Date()
             var noise = NoiseSource(model: config.noise.model, seed: schedule.seed &+ 0x9E37_79B9 &* UInt64(progress.step + 1))
@@ -264,13 +263,4 @@ public final class Trainer {
                         bestStep: Int(file.metadata["nem.best_step"] ?? "") ?? 0,
                         validationsWithoutImprovement: Int(file.metadata["nem.stale_validations"] ?? "") ?? 0)
     }
-}
-
-/// A flag one thread sets (e.g. a SIGINT handler) and another polls.
-public final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    public init() {}
-    public var isSet: Bool { lock.withLock { value } }
-    public func set() { lock.withLock { value = true } }
 }
