@@ -30,12 +30,18 @@ struct ModelExport: ParsableCommand {
     @Argument(help: "The model to read.") var input: String
     @Option(name: .shortAndLong, help: "The model to write.") var output: String
     @Flag(help: "Store the weights as F16 (half the size).") var half = false
+    @Option(help: "Store this number of EM steps as the model's (what nem eval runs unless --steps says otherwise); the weights do not depend on it.")
+    var steps: Int?
     @Flag(help: "Replace an existing output.") var overwrite = false
+
+    func validate() throws {
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
+    }
 
     func run() throws {
         try reportingErrors("model export") {
             let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: input))
-            try model.save(to: URL(fileURLWithPath: output), overwrite: overwrite, halfPrecision: half)
+            try model.save(to: URL(fileURLWithPath: output), overwrite: overwrite, halfPrecision: half, defaultSteps: steps)
         }
     }
 }

@@ -163,4 +163,20 @@ extension TrainerResumeTests {
             for (x, y) in zip(a.scalars, b.scalars) { XCTAssertEqual(x, y, accuracy: 1e-3 * max(1, Swift.abs(y)), name) }
         }
     }
+
+    func testExportWithOtherDefaultStepsKeepsTheWeights() throws {
+        let directory = folder()
+        let trainer = try Trainer(config: config(maxSteps: 1), directory: directory, resume: false)
+        _ = try trainer.run { _ in }
+        let exported = directory.appendingPathComponent("steps.safetensors")
+        try NEMModel.load(from: trainer.bestURL).model.save(to: exported, defaultSteps: trainer.config.model.steps + 5)
+        let (loaded, file) = try NEMModel.load(from: exported)
+        XCTAssertEqual(loaded.config.steps, trainer.config.model.steps + 5)
+        XCTAssertEqual(loaded.trainingConfig?.model.steps, trainer.config.model.steps, "nem.training still records the training horizon")
+        XCTAssertNotNil(file.metadata["nem.training"])
+        for ((name, a), (_, b)) in zip(loaded.network.namedParameters, trainer.model.network.namedParameters) {
+            XCTAssertEqual(a.scalars, b.scalars, name)
+        }
+        XCTAssertThrowsError(try trainer.model.save(to: directory.appendingPathComponent("zero.safetensors"), defaultSteps: 0))
+    }
 }

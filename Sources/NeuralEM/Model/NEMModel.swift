@@ -45,12 +45,20 @@ public final class NEMModel {
     }
 
     /// Writes the model (temporary name, renamed when complete); `halfPrecision` stores F16 weights
-    /// (half the size, for shipping; they load back as Float).
+    /// (half the size, for shipping; they load back as Float). `defaultSteps` replaces the number of EM
+    /// steps the file names as the model's (what `nem eval` runs unless told otherwise), e.g. for a model
+    /// trained on 40-step sequences and scored on 20; the weights do not depend on it.
     public func save(to url: URL, overwrite: Bool = true, extraTensors: [String: Tensor] = [:],
-                     extraMetadata: [String: String] = [:], halfPrecision: Bool = false) throws {
+                     extraMetadata: [String: String] = [:], halfPrecision: Bool = false, defaultSteps: Int? = nil) throws {
         let tensors = self.tensors.merging(extraTensors) { a, _ in a }
-        try SafeTensors(tensors: tensors, metadata: fileMetadata.merging(extraMetadata) { _, b in b })
-            .write(to: url, overwrite: overwrite, halfPrecision: halfPrecision)
+        var metadata = fileMetadata.merging(extraMetadata) { _, b in b }
+        if let defaultSteps {
+            var stored = config
+            stored.steps = defaultSteps
+            try stored.validate()
+            metadata["nem.model"] = stored.json
+        }
+        try SafeTensors(tensors: tensors, metadata: metadata).write(to: url, overwrite: overwrite, halfPrecision: halfPrecision)
     }
 
     /// Loads a model file written by ``save(to:overwrite:extraTensors:extraMetadata:)``; errors name the
