@@ -37,10 +37,13 @@ public final class NEMModel {
     }
 
     /// The `__metadata__` this model is saved with.
-    public var fileMetadata: [String: String] {
+    public var fileMetadata: [String: String] { fileMetadata(storing: config) }
+
+    /// The `__metadata__` with `stored` as the file's `nem.model`.
+    private func fileMetadata(storing stored: ModelConfig) -> [String: String] {
         var all = metadata
         all["nem.format"] = Self.formatVersion
-        all["nem.model"] = config.json
+        all["nem.model"] = stored.json
         return all
     }
 
@@ -50,18 +53,17 @@ public final class NEMModel {
     /// trained on 40-step sequences and scored on 20; the weights do not depend on it.
     public func save(to url: URL, overwrite: Bool = true, extraTensors: [String: Tensor] = [:],
                      extraMetadata: [String: String] = [:], halfPrecision: Bool = false, defaultSteps: Int? = nil) throws {
-        let tensors = self.tensors.merging(extraTensors) { a, _ in a }
-        var metadata = fileMetadata.merging(extraMetadata) { _, b in b }
+        var stored = config
         if let defaultSteps {
-            var stored = config
             stored.steps = defaultSteps
             try stored.validate()
-            metadata["nem.model"] = stored.json
         }
-        try SafeTensors(tensors: tensors, metadata: metadata).write(to: url, overwrite: overwrite, halfPrecision: halfPrecision)
+        let tensors = self.tensors.merging(extraTensors) { a, _ in a }
+        try SafeTensors(tensors: tensors, metadata: fileMetadata(storing: stored).merging(extraMetadata) { _, b in b })
+            .write(to: url, overwrite: overwrite, halfPrecision: halfPrecision)
     }
 
-    /// Loads a model file written by ``save(to:overwrite:extraTensors:extraMetadata:)``; errors name the
+    /// Loads a model file written by ``save(to:overwrite:extraTensors:extraMetadata:halfPrecision:defaultSteps:)``; errors name the
     /// file and, for a mismatch, the first tensor that does not fit.
     public static func load(from url: URL) throws -> (model: NEMModel, file: SafeTensors) {
         let file = try SafeTensors(contentsOf: url)
