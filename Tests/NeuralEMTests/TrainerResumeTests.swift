@@ -63,6 +63,27 @@ final class TrainerResumeTests: XCTestCase {
         XCTAssertEqual(file.metadata["nem.step"], "2")
     }
 
+    func testValidationRunsAtTheScheduleKAndStepsWhenSet() throws {
+        var config = config(maxSteps: 1)
+        config.model.components = 4
+        let atModelK = try Trainer(config: config, directory: folder(), resume: false).validate()
+        XCTAssertEqual(atModelK.amiPerStep.count, 3, "the model's three EM steps by default")
+        config.training.validationComponents = 3
+        config.training.validationSteps = 2
+        let atScheduleK = try Trainer(config: config, directory: folder(), resume: false).validate()
+        XCTAssertEqual(atScheduleK.amiPerStep.count, 2, "two EM steps validated, not the model's three")
+        XCTAssertNotEqual(atScheduleK.loss, atModelK.loss, "K = 3 and 2 steps in validation, not the model's 4 and 3")
+        config.training.validationSteps = 4
+        XCTAssertThrowsError(try config.validate()) { error in
+            XCTAssertTrue("\(error)".contains("training.validation_steps"), "\(error)")
+        }
+        config.training.validationSteps = nil
+        config.training.validationComponents = 0
+        XCTAssertThrowsError(try config.validate()) { error in
+            XCTAssertTrue("\(error)".contains("training.validation_components"), "\(error)")
+        }
+    }
+
     func testSelectionByAMIKeepsTheStepWithTheHighestValidationAMI() throws {
         var config = config(maxSteps: 6)
         config.training.validateEvery = 1

@@ -174,9 +174,11 @@ public final class Trainer {
                                modelPath: bestURL.path)
     }
 
-    /// Loss and scores on the fixed validation set, with noise from a fixed seed.
+    /// Loss and scores on the fixed validation set, with noise from a fixed seed, at the schedule's
+    /// validation K and steps (the model's unless set).
     public func validate() throws -> EvaluationResult {
-        try model.evaluate(batches: data.validation, noise: config.noise.model, loss: config.loss,
+        try model.evaluate(batches: data.validation, components: config.training.validationComponents,
+                           steps: config.training.validationSteps, noise: config.noise.model, loss: config.loss,
                            seed: config.training.seed ^ 0xA11D)
     }
 

@@ -144,6 +144,12 @@ public struct ScheduleConfig: Codable, Sendable, Equatable {
     public var validateEvery: Int = 500
     /// Validate on the first this many validation sequences (the reference: 1000).
     public var validationSequences: Int = 1000
+    /// Validate with this many components instead of the model's K (nil: K): train with more components
+    /// than the data has objects, as the reference README does, and pick the model by the K it is scored at.
+    public var validationComponents: Int?
+    /// Validate with this many EM steps instead of the model's (nil: all of them; at most the model's):
+    /// train on long sequences, pick the model by the horizon it is scored on.
+    public var validationSteps: Int?
     /// Early stopping: stop after this many validations without a better `select_by` score.
     public var patience: Int = 10
     /// What "better" means for `best.safetensors` and early stopping: the validation loss (nil or `loss`,
@@ -170,6 +176,7 @@ public struct ScheduleConfig: Codable, Sendable, Equatable {
         case batchSize = "batch_size", maxSteps = "max_steps", maxMinutes = "max_minutes"
         case validateEvery = "validate_every", validationSequences = "validation_sequences", patience
         case checkpointMinutes = "checkpoint_minutes", seed, selectBy = "select_by"
+        case validationComponents = "validation_components", validationSteps = "validation_steps"
     }
 
     /// The validation score that picks the best model.
@@ -229,6 +236,17 @@ extension TrainingConfig {
         try check(training.maxSteps >= 1, "training.max_steps", "must be at least 1, got \(training.maxSteps)")
         try check(training.validateEvery >= 1, "training.validate_every", "must be at least 1, got \(training.validateEvery)")
         try check(training.validationSequences >= 1, "training.validation_sequences", "must be at least 1, got \(training.validationSequences)")
+        if let k = training.validationComponents {
+            try check(k >= 1, "training.validation_components", "K must be at least 1, got \(k)")
+        }
+        if let steps = training.validationSteps {
+            try check((1...model.steps).contains(steps), "training.validation_steps",
+                      "must be between 1 and model.steps (\(model.steps)), got \(steps)")
+            if case .explicit = loss.stepWeights {
+                try check(steps == model.steps, "training.validation_steps",
+                          "loss.step_weights lists one weight per model step; validate on all \(model.steps)")
+            }
+        }
         try check(training.patience >= 1, "training.patience", "must be at least 1, got \(training.patience)")
         try check(training.checkpointMinutes > 0, "training.checkpoint_minutes", "must be positive, got \(training.checkpointMinutes)")
         try check(optimizer.learningRate > 0, "optimizer.learning_rate", "must be positive, got \(optimizer.learningRate)")
