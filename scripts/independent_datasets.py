@@ -3,17 +3,26 @@
 
     python3 scripts/independent_datasets.py static-shapes  --out /tmp/static-heldout.h5 --count 1000 --seed 4242
     python3 scripts/independent_datasets.py flying-shapes  --out /tmp/flying-heldout.h5 --count 500 --objects 3 --seed 4242
+    python3 scripts/independent_datasets.py flying-mnist   --out /tmp/mnist-heldout.h5 --count 300 --objects 2 \
+        --mnist ../shared/data/mnist --seed 4242
     nem eval --model samples/models/static-shapes-rnn-em.safetensors --data /tmp/static-heldout.h5
 
-Writes only the `test` split: `features` (T, N, 28, 28, 1) float32 in {0, 1} and `groups` (same shape,
+Writes only the `test` split: `features` (T, N, 28, 28, 1) float32 in {0, 1} (grey, 24x24 for flying MNIST) and `groups` (same shape,
 uint8: 0 background and overlaps, 1..n the objects), T = 1 for static shapes and 21 for flying shapes.
 Shapes follow Tagger's recipe (a 7x7 square with a 3x3 hole, a 7x12 up triangle and its vertical flip,
 chosen uniformly), but positions, motion and drawing are written here from the recipe, sharing no code
 with `nem dataset generate`: static objects sit at uniform integer positions fully inside the canvas;
 flying objects start at a uniform real position, move at a uniform speed in [1, 2] px/frame in a
 uniform direction, are reflected at the borders and drawn at the nearest integer position.
+
+Flying MNIST (24x24 grey, features in [0, 1]): digits from the MNIST *test* file, read here from the IDX
+bytes, shrunk to half size with Pillow's bilinear filter (ours averages 2x2 blocks), cropped to the box
+where they reach 0.1, moving as the flying shapes do and composited with `max`; a pixel belongs to the
+digit brightest there if that digit reaches 0.1 on it, else to the background (group 0).
 """
 import argparse
+import gzip
+import os
 
 import h5py
 import numpy as np
@@ -83,20 +92,71 @@ def flying_shapes(count, objects, frames, rng):
     return features, groups
 
 
+def mnist_test_digits(directory):
+    """The MNIST test images as float arrays in [0, 1], halved (bilinear) and cropped to intensity >= 0.1."""
+    from PIL import Image
+    name = os.path.join(directory, "t10k-images-idx3-ubyte")
+    raw = gzip.open(name + ".gz").read() if os.path.exists(name + ".gz") else open(name, "rb").read()
+    count, rows, cols = (int.from_bytes(raw[i:i + 4], "big") for i in (4, 8, 12))
+    images = np.frombuffer(raw, np.uint8, count * rows * cols, 16).reshape(count, rows, cols)
+    digits = []
+    for image in images:
+        small = np.asarray(Image.fromarray(image).resize((cols // 2, rows // 2), Image.BILINEAR), np.float32) / 255
+        ys, xs = np.nonzero(small >= 0.1)
+        if len(ys):
+            digits.append(small[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
+    return digits
+
+
+def flying_mnist(count, objects, frames, digits, rng, size=24):
+    features = np.zeros((frames, count, size, size, 1), np.float32)
+    groups = np.zeros((frames, count, size, size, 1), np.uint8)
+    for n in range(count):
+        state = []
+        for _ in range(objects):
+            digit = digits[rng.integers(len(digits))]
+            limit = np.array([size - digit.shape[0], size - digit.shape[1]], np.float64)
+            position = rng.uniform(0, 1, 2) * limit
+            angle, speed = rng.uniform(0, 2 * np.pi), rng.uniform(1, 2)
+            state.append([digit, position, speed * np.array([np.sin(angle), np.cos(angle)]), limit])
+        for t in range(frames):
+            layers = np.zeros((objects, size, size), np.float32)
+            for index, (digit, p, _, _) in enumerate(state):
+                top, left = int(round(p[0])), int(round(p[1]))
+                layers[index, top:top + digit.shape[0], left:left + digit.shape[1]] = digit
+            brightest = layers.max(axis=0)
+            owner = layers.argmax(axis=0) + 1
+            features[t, n, :, :, 0] = brightest
+            groups[t, n, :, :, 0] = np.where(brightest >= 0.1, owner, 0)
+            for _, p, v, limit in state:
+                p += v
+                for axis in range(2):  # reflect at the borders
+                    if p[axis] < 0:
+                        p[axis], v[axis] = -p[axis], -v[axis]
+                    elif p[axis] > limit[axis]:
+                        p[axis], v[axis] = 2 * limit[axis] - p[axis], -v[axis]
+    return features, groups
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=["static-shapes", "flying-shapes"])
+    parser.add_argument("kind", choices=["static-shapes", "flying-shapes", "flying-mnist"])
     parser.add_argument("--out", required=True)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--objects", type=int, default=3)
     parser.add_argument("--frames", type=int, default=21)
     parser.add_argument("--seed", type=int, default=4242)
+    parser.add_argument("--mnist", help="directory of the MNIST IDX files (flying-mnist)")
     args = parser.parse_args()
+    if args.kind == "flying-mnist" and not args.mnist:
+        parser.error("flying-mnist needs --mnist DIR")
     rng = np.random.default_rng(args.seed)
     if args.kind == "static-shapes":
         features, groups = static_shapes(args.count, args.objects, rng)
-    else:
+    elif args.kind == "flying-shapes":
         features, groups = flying_shapes(args.count, args.objects, args.frames, rng)
+    else:
+        features, groups = flying_mnist(args.count, args.objects, args.frames, mnist_test_digits(args.mnist), rng)
     with h5py.File(args.out, "w") as f:
         test = f.create_group("test")
         test.create_dataset("features", data=features)
