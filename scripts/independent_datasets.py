@@ -66,6 +66,24 @@ def static_shapes(count, objects, rng):
     return features, groups
 
 
+def launch(height, width, size, rng):
+    """A uniform position inside the canvas and a velocity of 1-2 pixels per frame in a uniform direction."""
+    limit = np.array([size - height, size - width], np.float64)
+    position = rng.uniform(0, 1, 2) * limit
+    angle, speed = rng.uniform(0, 2 * np.pi), rng.uniform(1, 2)
+    return position, speed * np.array([np.sin(angle), np.cos(angle)]), limit
+
+
+def advance(p, v, limit):
+    """One frame of constant-velocity motion, reflected at the borders (in place)."""
+    p += v
+    for axis in range(2):
+        if p[axis] < 0:
+            p[axis], v[axis] = -p[axis], -v[axis]
+        elif p[axis] > limit[axis]:
+            p[axis], v[axis] = 2 * limit[axis] - p[axis], -v[axis]
+
+
 def flying_shapes(count, objects, frames, rng):
     features = np.zeros((frames, count, SIZE, SIZE, 1), np.float32)
     groups = np.zeros((frames, count, SIZE, SIZE, 1), np.uint8)
@@ -73,22 +91,12 @@ def flying_shapes(count, objects, frames, rng):
         state = []
         for _ in range(objects):
             mask = SHAPES[rng.integers(len(SHAPES))]
-            h, w = mask.shape
-            limit = np.array([SIZE - h, SIZE - w], np.float64)
-            position = rng.uniform(0, 1, 2) * limit
-            angle, speed = rng.uniform(0, 2 * np.pi), rng.uniform(1, 2)
-            state.append([mask, position, speed * np.array([np.sin(angle), np.cos(angle)]), limit])
+            state.append([mask, *launch(*mask.shape, SIZE, rng)])
         for t in range(frames):
             f, g = render([(m, int(round(p[0])), int(round(p[1]))) for m, p, _, _ in state])
             features[t, n, :, :, 0], groups[t, n, :, :, 0] = f, g
-            for item in state:
-                _, p, v, limit = item
-                p += v
-                for axis in range(2):  # reflect at the borders
-                    if p[axis] < 0:
-                        p[axis], v[axis] = -p[axis], -v[axis]
-                    elif p[axis] > limit[axis]:
-                        p[axis], v[axis] = 2 * limit[axis] - p[axis], -v[axis]
+            for _, p, v, limit in state:
+                advance(p, v, limit)
     return features, groups
 
 
@@ -115,10 +123,7 @@ def flying_mnist(count, objects, frames, digits, rng, size=24):
         state = []
         for _ in range(objects):
             digit = digits[rng.integers(len(digits))]
-            limit = np.array([size - digit.shape[0], size - digit.shape[1]], np.float64)
-            position = rng.uniform(0, 1, 2) * limit
-            angle, speed = rng.uniform(0, 2 * np.pi), rng.uniform(1, 2)
-            state.append([digit, position, speed * np.array([np.sin(angle), np.cos(angle)]), limit])
+            state.append([digit, *launch(*digit.shape, size, rng)])
         for t in range(frames):
             layers = np.zeros((objects, size, size), np.float32)
             for index, (digit, p, _, _) in enumerate(state):
@@ -129,12 +134,7 @@ def flying_mnist(count, objects, frames, digits, rng, size=24):
             features[t, n, :, :, 0] = brightest
             groups[t, n, :, :, 0] = np.where(brightest >= 0.1, owner, 0)
             for _, p, v, limit in state:
-                p += v
-                for axis in range(2):  # reflect at the borders
-                    if p[axis] < 0:
-                        p[axis], v[axis] = -p[axis], -v[axis]
-                    elif p[axis] > limit[axis]:
-                        p[axis], v[axis] = 2 * limit[axis] - p[axis], -v[axis]
+                advance(p, v, limit)
     return features, groups
 
 
