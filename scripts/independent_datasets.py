@@ -158,6 +158,8 @@ def main():
     else:
         features, groups = flying_mnist(args.count, args.objects, args.frames, mnist_test_digits(args.mnist), rng)
     with h5py.File(args.out, "w") as f:
+        # Grey data must say so: `nem` reads a file without this attribute as binary, as the original shapes files.
+        f.attrs["binary"] = np.bytes_("false" if args.kind == "flying-mnist" else "true")
         test = f.create_group("test")
         test.create_dataset("features", data=features)
         test.create_dataset("groups", data=groups)
