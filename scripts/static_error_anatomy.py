@@ -11,10 +11,10 @@ every step, Bernoulli E-step against the clean image) on the test split, then pr
 - the spread of the per-image AMI at the last step;
 - the anatomy of the errors: the share of scored pixels whose component belongs to another object
   (each component mapped to its majority object), and how far those pixels lie from another object
-  (Chebyshev distance: 1 = one of the 8 neighbours).
+  (Chebyshev distance: 1 = one of the 8 neighbours), and how many images have two shapes merged.
 
-Needs `pip install h5py numpy scikit-learn`. Only for models
-without an encoder (the static-shapes RNN-EM network: one RNN layer, one fc decoder).
+Needs `pip install h5py numpy scikit-learn`. Only for models without an encoder (the static-shapes
+RNN-EM network: one RNN layer, one fc decoder).
 """
 import argparse
 import json
@@ -37,7 +37,8 @@ def load_safetensors(path):
             continue
         start, end = entry["data_offsets"]
         tensors[name] = np.frombuffer(blob[start:end], dtypes[entry["dtype"]]).reshape(entry["shape"]).astype(np.float64)
-    return tensors, json.loads(header["__metadata__"]["nem.model"])
+    metadata = header["__metadata__"]
+    return tensors, json.loads(metadata["nem.model"]), json.loads(metadata.get("nem.training", "{}"))
 
 
 def sigmoid(z):
@@ -98,21 +99,22 @@ def main():
     parser.add_argument("--split", default="test")
     parser.add_argument("--components", type=int)
     parser.add_argument("--steps", type=int)
-    parser.add_argument("--noise", type=float, default=0.1)
+    parser.add_argument("--noise", type=float, help="bitflip probability (default: the training noise)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    weights, model = load_safetensors(args.model)
+    weights, model, training = load_safetensors(args.model)
     if model["network"]["input"] or model["network"].get("use_nem_formulation"):
         parser.error(f"{args.model}: only the encoder-free RNN-EM network is supported")
     components = args.components or model["components"]
     steps = args.steps or model["steps"]
+    noise = args.noise if args.noise is not None else training.get("noise", {}).get("probability", 0.0)
     height, width, _ = model["frame_shape"]
     split = h5py.File(args.data, "r")[args.split]
     images = (split["features"][0, :, :, :, 0].reshape(-1, height * width) > 0.5).astype(np.float64)
     groups = split["groups"][0, :, :, :, 0].reshape(-1, height * width)
 
-    labels = infer(weights, images, components, steps, args.noise, np.random.default_rng(args.seed))
+    labels = infer(weights, images, components, steps, noise, np.random.default_rng(args.seed))
     scores = np.array([[ami(g, l) for g, l in zip(groups, step)] for step in labels])
     print("AMI per step:", " ".join(f"{s:.3f}" for s in scores.mean(1)))
     last = scores[-1]
@@ -126,6 +128,8 @@ def main():
         image = g.reshape(height, width)
         distances += [distance_to_other_object(image, *divmod(i, width)) for i in np.nonzero(wrong)[0]]
     shares, distances = np.array(shares), np.array(distances)
+    merged = np.mean([len(np.unique(l[g > 0])) < len(np.unique(g[g > 0])) for g, l in zip(groups, labels[-1])])
+    print(f"images where fewer components than objects hold scored pixels (merged shapes): {merged:.1%}")
     print(f"wrong scored pixels: {shares.mean():.2%} on average; images with none {(shares == 0).mean():.1%}")
     print("distance of a wrong pixel to another object: "
           + ", ".join(f"≤ {t} px {(distances <= t).mean():.1%}" for t in (1, 2, 4)))
