@@ -94,4 +94,36 @@ final class EMStepTests: XCTestCase {
         XCTAssertTrue(state.theta.scalars.allSatisfy { $0 == 0 })
         XCTAssertTrue(cell.initialState(batch: 1, components: 1, rng: &rng).gamma.scalars.allSatisfy { $0 == 1 })
     }
+
+    func testSmoothInitialGammaIsNormalisedSmoothAndSeeded() {
+        var rng = SeededRNG(seed: 5)
+        let network = NEMUpdateNetwork(inputSize: 28 * 28, thetaSize: 2, rng: &rng)
+        let cell = NEMCell(network: network, likelihood: .bernoulli, gradientGamma: false, initialGammaGrid: 3,
+                           frameShape: [28, 28, 1])
+        var first = SeededRNG(seed: 9), second = SeededRNG(seed: 9)
+        let gamma = cell.initialState(batch: 2, components: 3, rng: &first).gamma
+        XCTAssertEqual(gamma.shape, [2, 3, 28, 28, 1])
+        XCTAssertEqual(gamma.scalars, cell.initialState(batch: 2, components: 3, rng: &second).gamma.scalars)
+        for s in sum(gamma, axes: [1]).scalars { XCTAssertEqual(s, 1, accuracy: 1e-5) }
+        // Smooth: horizontal neighbours differ far less than in the per-pixel draw, where they are independent.
+        func meanNeighbourStep(_ g: [Float]) -> Float {
+            var total: Float = 0, count = 0
+            for row in 0..<(g.count / 28) { for x in 1..<28 { total += abs(g[row * 28 + x] - g[row * 28 + x - 1]); count += 1 } }
+            return total / Float(count)
+        }
+        let perPixel = NEMCell(network: network, likelihood: .bernoulli, gradientGamma: false, frameShape: [28, 28, 1])
+        var third = SeededRNG(seed: 9)
+        let rough = meanNeighbourStep(perPixel.initialState(batch: 2, components: 3, rng: &third).gamma.scalars)
+        XCTAssertLessThan(meanNeighbourStep(gamma.scalars), rough / 5)
+    }
+
+    func testBilinearUpsamplingKeepsGridValuesAtCellCentresAndInterpolatesBetween() {
+        // A 2×2 grid on a 4×4 frame: cell centres at pixel 0.5 and 2.5 → pixels 0 and 3 are clamped to the
+        // grid values, pixels 1 and 2 lie a quarter and three quarters of the way between them.
+        let grid = Tensor(shape: [1, 2, 2], scalars: [0, 4, 8, 12])
+        let up = bilinearUpsampled(grid, height: 4, width: 4).scalars
+        XCTAssertEqual(Array(up[0..<4]), [0, 1, 3, 4])
+        XCTAssertEqual(Array(up[12..<16]), [8, 9, 11, 12])
+        XCTAssertEqual(up[4], 2, accuracy: 1e-6)
+    }
 }

@@ -76,6 +76,7 @@ final class TrainingConfigFileTests: XCTestCase {
         assertError("preset: static-shapes-rnn-em\ndata:\n  variations: 20\n", line: 3, contains: "only flying-mnist")
         assertError("preset: flying-mnist\ndata:\n  variations: 0\n", line: 3, contains: "data.variations: must be at least 1")
         assertError("preset: nonsense\n", line: 1, contains: "preset: expected one of")
+        assertError("preset: flying-shapes\nmodel:\n  initial_gamma_grid: 29\n", line: 3, contains: "model.initial_gamma_grid: must be between 1 and")
     }
 
     func testSyntaxErrorIsReportedWithItsLine() {

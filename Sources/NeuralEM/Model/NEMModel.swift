@@ -28,7 +28,7 @@ public final class NEMModel {
     /// The EM cell for this model; `gradientGamma` only matters when training.
     public func cell(gradientGamma: Bool = false) -> NEMCell {
         NEMCell(network: network, likelihood: config.likelihood, eSigma: config.eSigma, gradientGamma: gradientGamma,
-                predictionInit: config.predictionInit, frameShape: config.frameShape)
+                predictionInit: config.predictionInit, initialGammaGrid: config.initialGammaGrid, frameShape: config.frameShape)
     }
 
     /// Parameters by name, as stored in the file.
@@ -104,6 +104,10 @@ extension ModelConfig {
             throw ConfigError.invalid(key: "model.frame_shape", reason: "expected [H, W, C] with positive sizes, got \(frameShape)")
         }
         guard eSigma > 0 else { throw ConfigError.invalid(key: "model.e_sigma", reason: "must be positive, got \(eSigma)") }
+        if let grid = initialGammaGrid, !(1...min(frameShape[0], frameShape[1])).contains(grid) {
+            throw ConfigError.invalid(key: "model.initial_gamma_grid",
+                                      reason: "must be between 1 and the frame's smaller side (\(min(frameShape[0], frameShape[1]))), got \(grid)")
+        }
     }
 }
 

@@ -37,24 +37,28 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var eSigma: Float = 0.25
     /// ψ₀.
     public var predictionInit: Float = 0
+    /// γ₀ drawn on a coarse G×G grid and upsampled (spatially smooth), or nil: per pixel, the reference.
+    /// Optional so that configurations stored before it existed still load. See ``NEMCell/initialState``.
+    public var initialGammaGrid: Int?
     /// (H, W, C) of a frame.
     public var frameShape: [Int]
     public var network: NetworkSpec
 
     public init(components: Int, steps: Int, likelihood: Likelihood, eSigma: Float = 0.25, predictionInit: Float = 0,
-                frameShape: [Int], network: NetworkSpec) {
+                initialGammaGrid: Int? = nil, frameShape: [Int], network: NetworkSpec) {
         self.components = components
         self.steps = steps
         self.likelihood = likelihood
         self.eSigma = eSigma
         self.predictionInit = predictionInit
+        self.initialGammaGrid = initialGammaGrid
         self.frameShape = frameShape
         self.network = network
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case components, steps, likelihood, eSigma = "e_sigma", predictionInit = "prediction_init"
-        case frameShape = "frame_shape", network
+        case initialGammaGrid = "initial_gamma_grid", frameShape = "frame_shape", network
     }
 }
 
