@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Where a static-shapes RNN-EM model goes wrong, from an independent NumPy forward pass.
 
-    python3 scripts/static_error_anatomy.py samples/models/static-shapes-rnn-em.safetensors static-test-777.h5
+    git show a1845f7:samples/models/static-shapes-rnn-em.safetensors > static-fc.safetensors   # the fc model shipped before the conv one
+    python3 scripts/static_error_anatomy.py static-fc.safetensors static-test-777.h5
 
 Reads the model's weights straight from the .safetensors file and runs the RNN-EM inference of
 docs/training.md (ψ₀ = 0, h₀ = 0, γ₀ = |N(0,1)| normalised over K, fresh bitflip noise on the input
