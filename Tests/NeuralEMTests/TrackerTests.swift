@@ -43,6 +43,30 @@ final class TrackerTests: XCTestCase {
         }
     }
 
+    func testWarmupStepsRunOnTheFirstFrameOnlyThenTrackingGoesOnFromThere() throws {
+        let model = try smallModel()
+        let frames = try sequence(frames: 4)
+        let tracker = try Tracker(model: model, warmupSteps: 3, seed: 5)
+        let tracked = frames.map { tracker.track($0) }
+
+        // By hand: γ₀, three steps on frame 0 against itself, the regular step on frame 0, then one step a frame.
+        var rng = SeededRNG(seed: 5)
+        let cell = model.cell()
+        var state = cell.initialState(batch: 1, components: 3, rng: &rng)
+        let x = frames.map { Tensor(shape: [1, 1, 28, 28, 1], scalars: $0) }
+        withoutGradients {
+            for _ in 0..<4 { state = cell(input: x[0], target: x[0], state: state) }
+            XCTAssertEqual(tracked[0].gamma, state.gamma.scalars, "γ shown for the first frame")
+            XCTAssertEqual(tracked[0].predictions, state.predictions.scalars)
+            for t in 1..<frames.count {
+                let gamma = eStep(predictions: state.predictions, target: x[t], likelihood: cell.likelihood, eSigma: cell.eSigma)
+                XCTAssertEqual(tracked[t].gamma, gamma.scalars, "γ of frame \(t)")
+                state = cell(input: x[t], target: x[t], state: EMState(theta: state.theta, predictions: state.predictions, gamma: gamma))
+            }
+        }
+        XCTAssertThrowsError(try Tracker(model: model, warmupSteps: -1))
+    }
+
     func testLabelsAreArgmaxGammaOnForegroundAndZeroElsewhere() throws {
         let tracker = try Tracker(model: try smallModel(), seed: 1)
         let frames = try sequence(frames: 3)

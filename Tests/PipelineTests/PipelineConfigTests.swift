@@ -221,6 +221,7 @@ final class PipelineConfigTests: XCTestCase {
         config.tracker.model = "models/we\"ird \\ name: #1.safetensors"
         config.tracker.components = 4
         config.tracker.emStepsPerFrame = 3
+        config.tracker.warmupSteps = 7
         config.tracker.sceneCutThreshold = nil
         config.output.path = "out dir/clip.mkv"
         config.output.mode = .sideBySide

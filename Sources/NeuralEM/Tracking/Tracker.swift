@@ -34,6 +34,10 @@ public final class Tracker: @unchecked Sendable {
     public let components: Int
     /// EM steps run on each frame (1 by default: one step per frame, as in training).
     public let stepsPerFrame: Int
+    /// Extra EM steps run on the first frame after a reset (input and target both that frame) before
+    /// tracking goes on: without them the first frames are labelled from an inference that has only just
+    /// started (0 by default, as in training and batch evaluation).
+    public let warmupSteps: Int
     /// Reset the state when more than this fraction of pixels changes between consecutive frames (nil: never).
     public let sceneCutThreshold: Double?
     private let cell: NEMCell
@@ -44,17 +48,21 @@ public final class Tracker: @unchecked Sendable {
     private var frameIndex = 0
     private var resetRequested = false
 
-    public init(model: NEMModel, components: Int? = nil, stepsPerFrame: Int = 1, sceneCutThreshold: Double? = nil,
-                seed: UInt64 = 1) throws {
+    public init(model: NEMModel, components: Int? = nil, stepsPerFrame: Int = 1, warmupSteps: Int = 0,
+                sceneCutThreshold: Double? = nil, seed: UInt64 = 1) throws {
         let k = components ?? model.config.components
         guard k >= 1 else { throw ConfigError.invalid(key: "tracker.components", reason: "K must be at least 1, got \(k)") }
         guard k <= 255 else { throw ConfigError.invalid(key: "tracker.components", reason: "at most 255 components fit 8-bit labels, got \(k)") }
         guard stepsPerFrame >= 1 else {
             throw ConfigError.invalid(key: "tracker.steps_per_frame", reason: "must be at least 1, got \(stepsPerFrame)")
         }
+        guard warmupSteps >= 0 else {
+            throw ConfigError.invalid(key: "tracker.warmup_steps", reason: "must not be negative, got \(warmupSteps)")
+        }
         self.model = model
         self.components = k
         self.stepsPerFrame = stepsPerFrame
+        self.warmupSteps = warmupSteps
         self.sceneCutThreshold = sceneCutThreshold
         self.seed = seed
         rng = SeededRNG(seed: seed)
@@ -80,7 +88,9 @@ public final class Tracker: @unchecked Sendable {
         return withoutGradients {
             let x = Tensor(shape: [1, 1] + shape, scalars: frame)
             if wasReset || state == nil {
-                state = cell.initialState(batch: 1, components: components, rng: &rng)
+                var start = cell.initialState(batch: 1, components: components, rng: &rng)
+                for _ in 0..<warmupSteps { start = cell(input: x, target: x, state: start) }
+                state = start
             } else if let current = state {
                 state = EMState(theta: current.theta, predictions: current.predictions,
                                 gamma: eStep(predictions: current.predictions, target: x, likelihood: cell.likelihood, eSigma: cell.eSigma))
@@ -91,7 +101,7 @@ public final class Tracker: @unchecked Sendable {
                 current = cell(input: x, target: x, state: current)
             }
             state = current
-            // The labels of a first frame come from its E-step against the first prediction (what the cell
+            // The labels of a first frame come from its E-step against the last prediction (what the cell
             // just computed), not from the random γ₀.
             let shown = wasReset ? current.gamma : gamma
             defer { frameIndex += 1 }

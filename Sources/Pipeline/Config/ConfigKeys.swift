@@ -28,6 +28,8 @@ extension PipelineConfig {
                       "K, the number of components (at most the model's); null: the model's K."),
             ConfigKey("tracker.em_steps_per_frame", \.tracker.emStepsPerFrame, .integer(1...100),
                       "EM steps run on each frame."),
+            ConfigKey("tracker.warmup_steps", \.tracker.warmupSteps, .integer(0...1000),
+                      "Extra EM steps run on the first frame (and after each reset) before tracking goes on, so that the first frames are grouped as well as later ones; 0: none, as batch evaluation."),
             ConfigKey("tracker.threads", \.tracker.threads, .integer(1...256),
                       "Threads for the tracker's matrix products (OpenBLAS and the engine's loops); 1 is fastest for one stream of small frames, where the other stages use the other cores."),
             ConfigKey("tracker.scene_cut", \.tracker.sceneCutThreshold, .optional(.number(0...1, openBelow: true)),

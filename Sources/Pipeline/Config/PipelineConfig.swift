@@ -43,6 +43,9 @@ public struct PipelineConfig: Equatable, Sendable {
         /// K; `nil`: the model's own.
         public var components: Int?
         public var emStepsPerFrame = 1
+        /// Extra EM steps on the first frame after a reset (0: none, as batch evaluation); 20 brings the
+        /// first frames' grouping up to that of later ones (docs/track.md).
+        public var warmupSteps = 20
         /// Threads for the tracker's matrix products (process-wide: OpenBLAS and the engine's loops).
         public var threads = 1
         /// Reset θ when this fraction of pixels changes between two frames; `nil`: never.
