@@ -18,6 +18,9 @@ struct BenchHeldOut: ParsableCommand {
 
     func run() throws {
         try reportingErrors("bench heldout") {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: data, isDirectory: &isFolder) else { throw VideoIOError.missing(path: data) }
+            guard isFolder.boolValue else { throw VideoIOError.unreadable(path: data, reason: "not a folder") }
             let videos = try FileManager.default.contentsOfDirectory(atPath: data)
                 .filter { $0.hasPrefix("seq-") && $0.hasSuffix(".mp4") }.sorted()
             guard !videos.isEmpty else { throw ConfigError.mismatch("\(data): no seq-NNN.mp4 videos") }
