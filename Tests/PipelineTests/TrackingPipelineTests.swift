@@ -213,6 +213,7 @@ final class PipelineReproductionTests: XCTestCase {
         var config = trackingConfig(input: folder + "/in.mkv", model: modelPath, folder: folder)
         config.output.masks = folder + "/masks"
         config.tracker.sceneCutThreshold = nil
+        config.tracker.warmupSteps = 0  // batch evaluation has none
         _ = try TrackingPipeline(config: config).run()
 
         let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: modelPath))
