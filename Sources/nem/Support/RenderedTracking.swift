@@ -13,8 +13,8 @@ struct RenderedTracking {
     /// Enlargement of the rendered video (10: 28×28 becomes 280×280).
     let scale: Int
     var components: Int?
-    /// `tracker.warmup_steps` (the pipeline's default unless a benchmark asks for another).
-    var warmupSteps = PipelineConfig().tracker.warmupSteps
+    /// `tracker.warmup_steps`; nil: the pipeline's default.
+    var warmupSteps: Int?
 
     /// Labels per frame at the sequence's size, (T, H·W), as read back from the exported PNG masks.
     func track(_ video: SequenceVideo, name: String) throws -> [[UInt8]] {
@@ -23,7 +23,7 @@ struct RenderedTracking {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try video.write(to: folder + "/input.mp4", scale: scale)
         var config = PipelineConfig.maskExport(input: folder + "/input.mp4", folder: folder, model: model, components: components)
-        config.tracker.warmupSteps = warmupSteps
+        if let warmupSteps { config.tracker.warmupSteps = warmupSteps }
         _ = try TrackingPipeline(config: config).run()
         return try (0..<video.frames).map { t in
             try readMask(String(format: "%@/masks/%05d.png", folder, t), width: video.width, height: video.height)
