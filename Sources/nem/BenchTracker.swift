@@ -134,7 +134,7 @@ struct BenchTracker: ParsableCommand {
                 }
             }
             let cell = model.cell()
-            var state = cell.initialState(batch: 1, components: 3, rng: &rng)
+            var state = cell.initialState(firstInput: Tensor(shape: [1, 1, 28, 28, 1], scalars: frame), components: 3, rng: &rng)
             let target = Tensor(shape: [1, 1, 28, 28, 1], scalars: frame)
             parts.append(("E-step (K = 3)", time {
                 _ = eStep(predictions: state.predictions, target: target, likelihood: cell.likelihood, eSigma: cell.eSigma)

@@ -13,6 +13,8 @@ struct Eval: ParsableCommand {
     @Option(help: "Split to score: training, validation or test.") var split: String = "test"
     @Option(help: "K, the number of components (may differ from training).") var components: Int?
     @Option(help: "EM steps (default: the model's).") var steps: Int?
+    @Option(name: .customLong("initial-gamma"), help: "How γ₀ is drawn: random or kmeans (default: the model's).")
+    var initialGamma: InitialGamma?
     @Option(help: "Input noise probability (default: the training noise; 0 = none).") var noise: Float?
     @Option(help: "Score only the first N sequences.") var limit: Int?
     @Option(name: .customLong("batch-size"), help: "Sequences per batch.") var batchSize: Int = 100
@@ -36,7 +38,7 @@ struct Eval: ParsableCommand {
             var progress = ProgressLine(label: "scoring \(split.rawValue)", unit: "seq", quiet: quiet || json)
             let total = loader.sequences
             let result = try model.evaluate(source: loader, sequences: total, batchSize: max(1, batchSize),
-                                            components: components, steps: steps, noise: model.noise(probability: probability),
+                                            components: components, steps: steps, initialGamma: initialGamma, noise: model.noise(probability: probability),
                                             loss: model.lossConfig, seed: seed) { progress.update(done: $0, total: total) }
             progress.finish()
             if json {
@@ -49,6 +51,7 @@ struct Eval: ParsableCommand {
                 print(String(format: "AMI (arithmetic normalisation): mean over steps %.4f, last step %.4f", result.amiMeanArithmetic, result.amiLastArithmetic))
                 print(String(format: "ARI: mean %.4f, last %.4f; confidence: mean %.4f, last %.4f", result.ariMean, result.ariLast, result.confidenceMean, result.confidenceLast))
                 print(String(format: "next-step BCE %.2f nats/frame; loss %.2f", result.bce, result.loss))
+                print(String(format: "AMI of γ₀ alone (frame 0): %.4f", result.amiInitial))
                 print("AMI per step: " + result.amiPerStep.map { String(format: "%.3f", $0) }.joined(separator: " "))
             }
         }
@@ -70,3 +73,5 @@ struct Eval: ParsableCommand {
         if let components { guard components >= 1 else { throw ValidationError("--components must be at least 1") } }
     }
 }
+
+extension InitialGamma: ExpressibleByArgument {}

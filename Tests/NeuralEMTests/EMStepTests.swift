@@ -86,13 +86,13 @@ final class EMStepTests: XCTestCase {
         var rng = SeededRNG(seed: 3)
         let network = NEMUpdateNetwork(inputSize: 4, thetaSize: 2, rng: &rng)
         let cell = NEMCell(network: network, likelihood: .bernoulli, gradientGamma: false, frameShape: [2, 2, 1])
-        let state = cell.initialState(batch: 2, components: 3, rng: &rng)
+        let state = cell.initialState(firstInput: .zeros([2, 1, 2, 2, 1]), components: 3, rng: &rng)
         XCTAssertEqual(state.gamma.shape, [2, 3, 2, 2, 1])
         let sums = sum(state.gamma, axes: [1]).scalars
         for s in sums { XCTAssertEqual(s, 1, accuracy: 1e-6) }
         XCTAssertTrue(state.predictions.scalars.allSatisfy { $0 == 0 })
         XCTAssertTrue(state.theta.scalars.allSatisfy { $0 == 0 })
-        XCTAssertTrue(cell.initialState(batch: 1, components: 1, rng: &rng).gamma.scalars.allSatisfy { $0 == 1 })
+        XCTAssertTrue(cell.initialState(firstInput: .zeros([1, 1, 2, 2, 1]), components: 1, rng: &rng).gamma.scalars.allSatisfy { $0 == 1 })
     }
 
     func testSmoothInitialGammaIsNormalisedSmoothAndSeeded() {
@@ -101,9 +101,9 @@ final class EMStepTests: XCTestCase {
         let cell = NEMCell(network: network, likelihood: .bernoulli, gradientGamma: false, initialGammaGrid: 3,
                            frameShape: [28, 28, 1])
         var first = SeededRNG(seed: 9), second = SeededRNG(seed: 9)
-        let gamma = cell.initialState(batch: 2, components: 3, rng: &first).gamma
+        let gamma = cell.initialState(firstInput: .zeros([2, 1, 28, 28, 1]), components: 3, rng: &first).gamma
         XCTAssertEqual(gamma.shape, [2, 3, 28, 28, 1])
-        XCTAssertEqual(gamma.scalars, cell.initialState(batch: 2, components: 3, rng: &second).gamma.scalars)
+        XCTAssertEqual(gamma.scalars, cell.initialState(firstInput: .zeros([2, 1, 28, 28, 1]), components: 3, rng: &second).gamma.scalars)
         for s in sum(gamma, axes: [1]).scalars { XCTAssertEqual(s, 1, accuracy: 1e-5) }
         // Smooth: horizontal neighbours differ far less than in the per-pixel draw, where they are independent.
         func meanNeighbourStep(_ g: [Float]) -> Float {
@@ -113,7 +113,7 @@ final class EMStepTests: XCTestCase {
         }
         let perPixel = NEMCell(network: network, likelihood: .bernoulli, gradientGamma: false, frameShape: [28, 28, 1])
         var third = SeededRNG(seed: 9)
-        let rough = meanNeighbourStep(perPixel.initialState(batch: 2, components: 3, rng: &third).gamma.scalars)
+        let rough = meanNeighbourStep(perPixel.initialState(firstInput: .zeros([2, 1, 28, 28, 1]), components: 3, rng: &third).gamma.scalars)
         XCTAssertLessThan(meanNeighbourStep(gamma.scalars), rough / 5)
     }
 

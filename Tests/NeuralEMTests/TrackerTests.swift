@@ -31,8 +31,8 @@ final class TrackerTests: XCTestCase {
 
         var rng = SeededRNG(seed: 5)
         let cell = model.cell()
-        let initial = cell.initialState(batch: 1, components: 3, rng: &rng)
         let tensors = frames.map { Tensor(shape: [1, 1, 28, 28, 1], scalars: $0) }
+        let initial = cell.initialState(firstInput: tensors[0], components: 3, rng: &rng)
         let rollout = withoutGradients {
             cell.unroll(inputs: tensors, targets: tensors, components: 3, stepWeights: .init(repeating: 1, count: 6),
                         loss: LossSettings(gradientGamma: false), rng: &rng, initialState: initial)
@@ -52,8 +52,8 @@ final class TrackerTests: XCTestCase {
         // By hand: γ₀, three steps on frame 0 against itself, the regular step on frame 0, then one step a frame.
         var rng = SeededRNG(seed: 5)
         let cell = model.cell()
-        var state = cell.initialState(batch: 1, components: 3, rng: &rng)
         let x = frames.map { Tensor(shape: [1, 1, 28, 28, 1], scalars: $0) }
+        var state = cell.initialState(firstInput: x[0], components: 3, rng: &rng)
         withoutGradients {
             for _ in 0..<4 { state = cell(input: x[0], target: x[0], state: state) }
             XCTAssertEqual(tracked[0].gamma, state.gamma.scalars, "γ shown for the first frame")

@@ -77,10 +77,18 @@ final class TrainingConfigFileTests: XCTestCase {
         assertError("preset: flying-mnist\ndata:\n  variations: 0\n", line: 3, contains: "data.variations: must be at least 1")
         assertError("preset: nonsense\n", line: 1, contains: "preset: expected one of")
         assertError("preset: flying-shapes\nmodel:\n  initial_gamma_grid: 29\n", line: 3, contains: "model.initial_gamma_grid: must be between 1 and")
+        assertError("preset: flying-shapes\nmodel:\n  initial_gamma: kmeans\n  initial_gamma_grid: 4\n", line: 4,
+                    contains: "model.initial_gamma_grid: applies to a random γ₀ only")
+        assertError("preset: flying-shapes\nmodel:\n  initial_gamma: clever\n", line: 3, contains: "model.initial_gamma")
     }
 
     func testSyntaxErrorIsReportedWithItsLine() {
         assertError("preset: flying-shapes\nmodel:\n  components: [1, 2\n", line: 4, contains: "not valid YAML")
+    }
+
+    func testInitialGammaIsReadFromTheModelSection() throws {
+        XCTAssertEqual(try parse("preset: flying-shapes\nmodel:\n  initial_gamma: kmeans\n").model.initialGamma, .kmeans)
+        XCTAssertNil(try parse("preset: flying-shapes\n").model.initialGamma)
     }
 
     func testAFileWithoutPresetMustBeComplete() {

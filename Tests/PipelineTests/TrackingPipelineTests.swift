@@ -223,7 +223,7 @@ final class PipelineReproductionTests: XCTestCase {
         }
         var rng = SeededRNG(seed: 1)  // the tracker's default seed: the same initial γ
         let cell = model.cell()
-        let initial = cell.initialState(batch: 1, components: 3, rng: &rng)
+        let initial = cell.initialState(firstInput: inputs[0], components: 3, rng: &rng)
         let rollout = withoutGradients {
             cell.unroll(inputs: inputs, targets: inputs, components: 3, stepWeights: .init(repeating: 1, count: frames - 1),
                         loss: LossSettings(gradientGamma: false), rng: &rng, initialState: initial)

@@ -37,30 +37,40 @@ public struct NEMCell {
     public let gradientGamma: Bool
     /// ψ₀, the initial prediction everywhere.
     public let predictionInit: Float
-    /// γ₀ drawn on a G×G grid and upsampled, or nil: drawn per pixel (the reference).
+    /// How γ₀ is drawn: at random (the reference) or by k-means over the first frame.
+    public let initialGamma: InitialGamma
+    /// A random γ₀ drawn on a G×G grid and upsampled, or nil: drawn per pixel (the reference).
     public let initialGammaGrid: Int?
     /// (H, W, C) of a frame.
     public let frameShape: [Int]
 
     public init(network: any InnerNetwork, likelihood: Likelihood, eSigma: Float = 0.25,
-                gradientGamma: Bool, predictionInit: Float = 0, initialGammaGrid: Int? = nil, frameShape: [Int]) {
+                gradientGamma: Bool, predictionInit: Float = 0, initialGamma: InitialGamma = .random, initialGammaGrid: Int? = nil,
+                frameShape: [Int]) {
         self.network = network
         self.likelihood = likelihood
         self.eSigma = eSigma
         self.gradientGamma = gradientGamma
         self.predictionInit = predictionInit
+        self.initialGamma = initialGamma
         self.initialGammaGrid = initialGammaGrid
         self.frameShape = frameShape
     }
 
-    /// θ₀ = 0, ψ₀ = `predictionInit`, γ₀ = |N(0, 1)| normalised over K (all ones when K = 1): drawn per
-    /// pixel as the reference, or with `initialGammaGrid` = G on a G×G grid per component and bilinearly
-    /// upsampled to H×W, so that each component starts out owning a few smooth regions of the frame.
-    public func initialState(batch: Int, components: Int, rng: inout SeededRNG) -> EMState {
+    /// θ₀ = 0, ψ₀ = `predictionInit`, and γ₀ (all ones when K = 1):
+    /// - random: |N(0, 1)| normalised over K, drawn per pixel as the reference, or with `initialGammaGrid`
+    ///   = G on a G×G grid per component and bilinearly upsampled to H×W, so that each component starts
+    ///   out owning a few smooth regions of the frame;
+    /// - kmeans: ``kMeansGamma(frames:components:rng:)`` of `firstInput`, the frame the first step reads.
+    /// - Parameter firstInput: x̃₀ (B, 1, H, W, C), which also gives the batch size B
+    public func initialState(firstInput: Tensor, components: Int, rng: inout SeededRNG) -> EMState {
+        let batch = firstInput.shape[0]
         let gammaShape = [batch, components] + frameShape.dropLast() + [1]
         let gamma: Tensor
         if components == 1 {
             gamma = Tensor.ones(gammaShape)
+        } else if initialGamma == .kmeans {
+            gamma = kMeansGamma(frames: firstInput, components: components, rng: &rng)
         } else {
             let magnitudes: Tensor
             if let grid = initialGammaGrid {
@@ -91,33 +101,5 @@ public struct NEMCell {
         let psi = predictions.reshaped([b, k] + frameShape)
         let gamma = eStep(predictions: psi, target: target, likelihood: likelihood, eSigma: eSigma)
         return EMState(theta: theta, predictions: psi, gamma: gamma)
-    }
-}
-
-/// (N, G, G) → (N, H, W): bilinear interpolation between grid points placed at the centres of a G×G
-/// tiling of the frame (clamped at the borders). No gradient: it only shapes the random γ₀.
-public func bilinearUpsampled(_ grid: Tensor, height: Int, width: Int) -> Tensor {
-    let (n, g) = (grid.shape[0], grid.shape[1])
-    let values = grid.scalars
-    // For each output row (or column): the two grid indices around it and the weight of the second.
-    func taps(_ size: Int) -> [(Int, Int, Float)] {
-        (0..<size).map { i in
-            let u = min(max((Float(i) + 0.5) * Float(g) / Float(size) - 0.5, 0), Float(g - 1))
-            let lo = Int(u)
-            return (lo, min(lo + 1, g - 1), u - Float(lo))
-        }
-    }
-    let rows = taps(height), columns = taps(width)
-    return Tensor(shape: [n, height, width]) { out in
-        for m in 0..<n {
-            let base = m * g * g
-            for (y, (y0, y1, wy)) in rows.enumerated() {
-                for (x, (x0, x1, wx)) in columns.enumerated() {
-                    let top = values[base + y0 * g + x0] * (1 - wx) + values[base + y0 * g + x1] * wx
-                    let bottom = values[base + y1 * g + x0] * (1 - wx) + values[base + y1 * g + x1] * wx
-                    out[(m * height + y) * width + x] = top * (1 - wy) + bottom * wy
-                }
-            }
-        }
     }
 }

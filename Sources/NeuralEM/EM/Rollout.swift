@@ -68,7 +68,7 @@ extension NEMCell {
         let steps = inputs.count - 1
         precondition(targets.count == inputs.count && stepWeights.count == steps,
                       "unroll: \(inputs.count) inputs, \(targets.count) targets and \(stepWeights.count) weights for \(steps) steps")
-        var state = initialState ?? self.initialState(batch: inputs[0].shape[0], components: components, rng: &rng)
+        var state = initialState ?? self.initialState(firstInput: inputs[0], components: components, rng: &rng)
         var total: Tensor?
         var stepLosses: [(total: Float, intra: Float, inter: Float)] = []
         var gammas: [Tensor] = [], predictions: [Tensor] = []

@@ -10,6 +10,9 @@ public struct EvaluationResult: Sendable, Equatable {
     public var amiPerStep: [Double]
     /// Mean AMI (arithmetic normalisation, today's scikit-learn default) per step 1…T.
     public var amiArithmeticPerStep: [Double]
+    /// Mean AMI (max normalisation) of γ₀ against the groups of frame 0: what the start alone gets right
+    /// (about 0 for a random γ₀).
+    public var amiInitial: Double
     /// Mean adjusted Rand index per step.
     public var ariPerStep: [Double]
     /// Mean max_k γ over scored pixels, per step.
@@ -36,7 +39,7 @@ public struct EvaluationResult: Sendable, Equatable {
     public var json: [String: Any] {
         ["ami_mean": amiMean, "ami_last": amiLast, "ami_mean_arithmetic": amiMeanArithmetic,
          "ami_last_arithmetic": amiLastArithmetic, "ari_mean": ariMean, "ari_last": ariLast,
-         "ami_per_step": amiPerStep, "ami_arithmetic_per_step": amiArithmeticPerStep,
+         "ami_per_step": amiPerStep, "ami_initial": amiInitial, "ami_arithmetic_per_step": amiArithmeticPerStep,
          "confidence_mean": confidenceMean, "confidence_last": confidenceLast,
          "bce": bce, "loss": loss, "sequences": sequences]
     }
@@ -47,13 +50,16 @@ private func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +
 /// Accumulates per-batch scores into an ``EvaluationResult`` weighted by batch size.
 struct EvaluationAccumulator {
     private var sums: (ami: [Double], amiArithmetic: [Double], ari: [Double], confidence: [Double]) = ([], [], [], [])
-    private var lossSum = 0.0, bceSum = 0.0, images = 0
+    private var lossSum = 0.0, bceSum = 0.0, initialSum = 0.0, images = 0
 
     mutating func add(rollout: Rollout, batch: FrameBatch, initialGamma: Tensor, components: Int) {
         let steps = rollout.gammas.count
         let b = batch.batch
         let pixels = rollout.gammas[0].count / (b * components)
         let frameValues = batch.targets[0].count
+        let initialScores = scoreGamma(gamma: initialGamma.scalars, groups: Array(batch.groups[0..<frameValues]), batch: b,
+                                       components: components, pixels: pixels)
+        initialSum += initialScores.amiMax.reduce(0, +)
         if sums.ami.isEmpty {
             sums = ([Double](repeating: 0, count: steps), [Double](repeating: 0, count: steps),
                     [Double](repeating: 0, count: steps), [Double](repeating: 0, count: steps))
@@ -78,7 +84,7 @@ struct EvaluationAccumulator {
         let n = Double(max(images, 1))
         let steps = Double(max(sums.ami.count, 1))
         return EvaluationResult(amiPerStep: sums.ami.map { $0 / n }, amiArithmeticPerStep: sums.amiArithmetic.map { $0 / n },
-                                ariPerStep: sums.ari.map { $0 / n }, confidencePerStep: sums.confidence.map { $0 / n },
+                                amiInitial: initialSum / n, ariPerStep: sums.ari.map { $0 / n }, confidencePerStep: sums.confidence.map { $0 / n },
                                 loss: lossSum / n, bce: bceSum / (n * steps), sequences: images)
     }
 }
@@ -93,20 +99,23 @@ func nextStepCrossEntropy(gamma: Tensor, predictions: Tensor, target: Tensor) ->
 
 extension NEMModel {
     /// Evaluates the model on `batches` (no gradients), with `components` (may differ from training),
-    /// `steps` EM steps, and the input `noise` (fresh per step, from `seed`).
-    public func evaluate(batches: [Batch], components: Int? = nil, steps: Int? = nil, noise: NoiseModel,
-                         loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
+    /// `steps` EM steps, the input `noise` (fresh per step, from `seed`) and γ₀ drawn the model's way or
+    /// as `initialGamma` says.
+    public func evaluate(batches: [Batch], components: Int? = nil, steps: Int? = nil, initialGamma: InitialGamma? = nil,
+                         noise: NoiseModel, loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
         var iterator = batches.makeIterator()
-        return try evaluate(components: components, steps: steps, noise: noise, loss: loss, seed: seed) { iterator.next() }
+        return try evaluate(components: components, steps: steps, initialGamma: initialGamma, noise: noise, loss: loss,
+                            seed: seed) { iterator.next() }
     }
 
     /// Evaluates the first `sequences` sequences of `source`, reading one batch of `batchSize` at a time.
     public func evaluate(source: some SequenceSource, sequences: Int, batchSize: Int, components: Int? = nil,
-                         steps: Int? = nil, noise: NoiseModel, loss: LossConfig, seed: UInt64,
-                         progress: (Int) -> Void = { _ in }) throws -> EvaluationResult {
+                         steps: Int? = nil, initialGamma: InitialGamma? = nil, noise: NoiseModel, loss: LossConfig,
+                         seed: UInt64, progress: (Int) -> Void = { _ in }) throws -> EvaluationResult {
         var source = source
         var done = 0
-        return try evaluate(components: components, steps: steps, noise: noise, loss: loss, seed: seed) {
+        return try evaluate(components: components, steps: steps, initialGamma: initialGamma, noise: noise, loss: loss,
+                            seed: seed) {
             guard done < sequences else { return nil }
             let batch = try source.nextBatch(size: min(batchSize, sequences - done))
             done += batch.b
@@ -115,8 +124,8 @@ extension NEMModel {
         }
     }
 
-    private func evaluate(components: Int?, steps: Int?, noise: NoiseModel, loss: LossConfig, seed: UInt64,
-                          next: () throws -> Batch?) throws -> EvaluationResult {
+    private func evaluate(components: Int?, steps: Int?, initialGamma: InitialGamma?, noise: NoiseModel, loss: LossConfig,
+                          seed: UInt64, next: () throws -> Batch?) throws -> EvaluationResult {
         let k = components ?? config.components
         let steps = steps ?? config.steps
         guard k >= 1 else { throw ConfigError.invalid(key: "components", reason: "K must be at least 1, got \(k)") }
@@ -125,14 +134,14 @@ extension NEMModel {
         guard weights.count == steps else {
             throw ConfigError.invalid(key: "loss.step_weights", reason: "\(weights.count) weights for \(steps) steps")
         }
-        let cell = self.cell()
+        let cell = self.cell(initialGamma: initialGamma)
         var accumulator = EvaluationAccumulator()
         var noiseSource = NoiseSource(model: noise, seed: seed)
         var rng = SeededRNG.derived(seed: seed, stream: 0x6A33A)
         try withoutGradients {
             while let data = try next() {
                 let batch = try FrameBatch(data, frames: steps + 1, frameShape: config.frameShape, noise: &noiseSource)
-                let initial = cell.initialState(batch: batch.batch, components: k, rng: &rng)
+                let initial = cell.initialState(firstInput: batch.inputs[0], components: k, rng: &rng)
                 let rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: k, stepWeights: weights,
                                           loss: loss.settings, rng: &rng, initialState: initial)
                 accumulator.add(rollout: rollout, batch: batch, initialGamma: initial.gamma, components: k)

@@ -25,10 +25,12 @@ public final class NEMModel {
         self.metadata = metadata
     }
 
-    /// The EM cell for this model; `gradientGamma` only matters when training.
-    public func cell(gradientGamma: Bool = false) -> NEMCell {
+    /// The EM cell for this model; `gradientGamma` only matters when training. `initialGamma` replaces
+    /// the model's way of drawing γ₀ (e.g. to score a model trained with a random γ₀ from a k-means one).
+    public func cell(gradientGamma: Bool = false, initialGamma: InitialGamma? = nil) -> NEMCell {
         NEMCell(network: network, likelihood: config.likelihood, eSigma: config.eSigma, gradientGamma: gradientGamma,
-                predictionInit: config.predictionInit, initialGammaGrid: config.initialGammaGrid, frameShape: config.frameShape)
+                predictionInit: config.predictionInit, initialGamma: initialGamma ?? config.initialGamma ?? .random,
+                initialGammaGrid: config.initialGammaGrid, frameShape: config.frameShape)
     }
 
     /// Parameters by name, as stored in the file.
@@ -107,6 +109,9 @@ extension ModelConfig {
         if let grid = initialGammaGrid, !(1...min(frameShape[0], frameShape[1])).contains(grid) {
             throw ConfigError.invalid(key: "model.initial_gamma_grid",
                                       reason: "must be between 1 and the frame's smaller side (\(min(frameShape[0], frameShape[1]))), got \(grid)")
+        }
+        if initialGamma == .kmeans, initialGammaGrid != nil {
+            throw ConfigError.invalid(key: "model.initial_gamma_grid", reason: "applies to a random γ₀ only, not to initial_gamma: kmeans")
         }
     }
 }

@@ -88,7 +88,7 @@ public final class Tracker: @unchecked Sendable {
         return withoutGradients {
             let x = Tensor(shape: [1, 1] + shape, scalars: frame)
             if wasReset || state == nil {
-                var start = cell.initialState(batch: 1, components: components, rng: &rng)
+                var start = cell.initialState(firstInput: x, components: components, rng: &rng)
                 for _ in 0..<warmupSteps { start = cell(input: x, target: x, state: start) }
                 state = start
             } else if let current = state {

@@ -37,20 +37,23 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var eSigma: Float = 0.25
     /// ψ₀.
     public var predictionInit: Float = 0
-    /// γ₀ drawn on a coarse G×G grid and upsampled (spatially smooth), or nil: per pixel, the reference.
-    /// Optional so that configurations stored before it existed still load. See ``NEMCell/initialState``.
+    /// How γ₀ is drawn; nil means random (the reference). Optional, as the next, so that configurations
+    /// stored before it existed still load. See ``NEMCell/initialState(firstInput:components:rng:)``.
+    public var initialGamma: InitialGamma?
+    /// A random γ₀ drawn on a coarse G×G grid and upsampled (spatially smooth), or nil: per pixel.
     public var initialGammaGrid: Int?
     /// (H, W, C) of a frame.
     public var frameShape: [Int]
     public var network: NetworkSpec
 
     public init(components: Int, steps: Int, likelihood: Likelihood, eSigma: Float = 0.25, predictionInit: Float = 0,
-                initialGammaGrid: Int? = nil, frameShape: [Int], network: NetworkSpec) {
+                initialGamma: InitialGamma? = nil, initialGammaGrid: Int? = nil, frameShape: [Int], network: NetworkSpec) {
         self.components = components
         self.steps = steps
         self.likelihood = likelihood
         self.eSigma = eSigma
         self.predictionInit = predictionInit
+        self.initialGamma = initialGamma
         self.initialGammaGrid = initialGammaGrid
         self.frameShape = frameShape
         self.network = network
@@ -58,7 +61,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case components, steps, likelihood, eSigma = "e_sigma", predictionInit = "prediction_init"
-        case initialGammaGrid = "initial_gamma_grid", frameShape = "frame_shape", network
+        case initialGamma = "initial_gamma", initialGammaGrid = "initial_gamma_grid", frameShape = "frame_shape", network
     }
 }
 
