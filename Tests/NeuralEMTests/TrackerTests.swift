@@ -67,6 +67,38 @@ final class TrackerTests: XCTestCase {
         XCTAssertThrowsError(try Tracker(model: model, warmupSteps: -1))
     }
 
+    func testWarmupInTheRolloutIsTheTrackersWarmupAndAddsItsLosses() throws {
+        let model = try smallModel()
+        let frames = try sequence(frames: 5)
+        let tracker = try Tracker(model: model, warmupSteps: 3, seed: 5)
+        let tracked = frames.map { tracker.track($0) }
+
+        var rng = SeededRNG(seed: 5)
+        let cell = model.cell()
+        let x = frames.map { Tensor(shape: [1, 1, 28, 28, 1], scalars: $0) }
+        let initial = cell.initialState(firstInput: x[0], components: 3, rng: &rng)
+        let settings = LossSettings(gradientGamma: false)
+        let weights = [Float](repeating: 1, count: 4)
+        withoutGradients {
+            let warmed = cell.unroll(inputs: x, targets: x, components: 3, stepWeights: weights, loss: settings, rng: &rng,
+                                     initialState: initial, warmupSteps: 3)
+            for t in 1..<frames.count { XCTAssertEqual(tracked[t].gamma, warmed.gammas[t - 1].scalars, "γ of frame \(t)") }
+            // By hand: three steps on frame 0 against itself, each adding its loss, then the plain rollout.
+            var state = initial
+            var warmupLoss: Float = 0
+            for _ in 0..<3 {
+                state = cell(input: x[0], target: x[0], state: state)
+                warmupLoss += outerLoss(predictions: state.predictions, gamma: state.gamma, target: x[0],
+                                        likelihood: cell.likelihood, settings: settings).total.scalar
+            }
+            XCTAssertEqual(warmed.startGamma.scalars, state.gamma.scalars)
+            let plain = cell.unroll(inputs: x, targets: x, components: 3, stepWeights: weights, loss: settings, rng: &rng,
+                                    initialState: state, warmupSteps: 0)
+            XCTAssertEqual(plain.gammas.map(\.scalars), warmed.gammas.map(\.scalars))
+            XCTAssertEqual(warmed.loss.scalar, plain.loss.scalar + warmupLoss, accuracy: abs(warmed.loss.scalar) * 1e-5)
+        }
+    }
+
     func testLabelsAreArgmaxGammaOnForegroundAndZeroElsewhere() throws {
         let tracker = try Tracker(model: try smallModel(), seed: 1)
         let frames = try sequence(frames: 3)

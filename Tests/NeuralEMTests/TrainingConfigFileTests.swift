@@ -80,6 +80,7 @@ final class TrainingConfigFileTests: XCTestCase {
         assertError("preset: flying-shapes\nmodel:\n  initial_gamma: kmeans\n  initial_gamma_grid: 4\n", line: 4,
                     contains: "model.initial_gamma_grid: applies to a random γ₀ only")
         assertError("preset: flying-shapes\nmodel:\n  initial_gamma: clever\n", line: 3, contains: "model.initial_gamma")
+        assertError("preset: flying-shapes\nmodel:\n  warmup_steps: -2\n", line: 3, contains: "model.warmup_steps: must not be negative")
     }
 
     func testSyntaxErrorIsReportedWithItsLine() {
@@ -89,6 +90,7 @@ final class TrainingConfigFileTests: XCTestCase {
     func testInitialGammaIsReadFromTheModelSection() throws {
         XCTAssertEqual(try parse("preset: flying-shapes\nmodel:\n  initial_gamma: kmeans\n").model.initialGamma, .kmeans)
         XCTAssertNil(try parse("preset: flying-shapes\n").model.initialGamma)
+        XCTAssertEqual(try parse("preset: flying-shapes\nmodel:\n  warmup_steps: 10\n").model.warmupSteps, 10)
     }
 
     func testAFileWithoutPresetMustBeComplete() {

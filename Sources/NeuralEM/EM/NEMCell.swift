@@ -41,12 +41,14 @@ public struct NEMCell {
     public let initialGamma: InitialGamma
     /// A random γ₀ drawn on a G×G grid and upsampled, or nil: drawn per pixel (the reference).
     public let initialGammaGrid: Int?
+    /// EM steps on the first frame alone (input x̃₀, target x₀) before a sequence's T steps; 0: the reference.
+    public let warmupSteps: Int
     /// (H, W, C) of a frame.
     public let frameShape: [Int]
 
     public init(network: any InnerNetwork, likelihood: Likelihood, eSigma: Float = 0.25,
                 gradientGamma: Bool, predictionInit: Float = 0, initialGamma: InitialGamma = .random, initialGammaGrid: Int? = nil,
-                frameShape: [Int]) {
+                warmupSteps: Int = 0, frameShape: [Int]) {
         self.network = network
         self.likelihood = likelihood
         self.eSigma = eSigma
@@ -54,6 +56,7 @@ public struct NEMCell {
         self.predictionInit = predictionInit
         self.initialGamma = initialGamma
         self.initialGammaGrid = initialGammaGrid
+        self.warmupSteps = warmupSteps
         self.frameShape = frameShape
     }
 

@@ -46,6 +46,8 @@ public struct Rollout {
     public let loss: Tensor
     /// Per step: (total, intra, inter), unweighted, as plain numbers.
     public let stepLosses: [(total: Float, intra: Float, inter: Float)]
+    /// γ before step 1 (γ₀, or γ after the warm-up steps): (B, K, H, W, 1).
+    public let startGamma: Tensor
     /// γ after each step t = 1…T: (B, K, H, W, 1) each.
     public let gammas: [Tensor]
     /// ψ after each step: (B, K, H, W, C) each.
@@ -62,14 +64,27 @@ extension NEMCell {
     ///   - targets: T + 1 clean frames, each (B, 1, H, W, C)
     ///   - components: K
     ///   - stepWeights: the loss weight of each of the T steps
+    ///   - warmupSteps: steps on frame 0 alone (input x̃₀, target x₀) before the T steps, default the cell's;
+    ///     their losses count with the first step's weight, their γ are not in ``Rollout/gammas``
     public func unroll(inputs: [Tensor], targets: [Tensor], components: Int, stepWeights: [Float],
                        loss settings: LossSettings, rng: inout SeededRNG,
-                       initialState: EMState? = nil) -> Rollout {
+                       initialState: EMState? = nil, warmupSteps: Int? = nil) -> Rollout {
         let steps = inputs.count - 1
         precondition(targets.count == inputs.count && stepWeights.count == steps,
                       "unroll: \(inputs.count) inputs, \(targets.count) targets and \(stepWeights.count) weights for \(steps) steps")
         var state = initialState ?? self.initialState(firstInput: inputs[0], components: components, rng: &rng)
         var total: Tensor?
+        func add(_ loss: Tensor, weight: Float) {
+            guard weight != 0 else { return }
+            let weighted = weight == 1 ? loss : loss * weight
+            total = total.map { $0 + weighted } ?? weighted
+        }
+        for _ in 0..<(warmupSteps ?? self.warmupSteps) {
+            state = self(input: inputs[0], target: targets[0], state: state)
+            add(outerLoss(predictions: state.predictions, gamma: state.gamma, target: targets[0],
+                          likelihood: likelihood, settings: settings).total, weight: stepWeights[0])
+        }
+        let startGamma = state.gamma
         var stepLosses: [(total: Float, intra: Float, inter: Float)] = []
         var gammas: [Tensor] = [], predictions: [Tensor] = []
         for t in 0..<steps {
@@ -77,14 +92,11 @@ extension NEMCell {
             let loss = outerLoss(predictions: state.predictions, gamma: state.gamma, target: targets[t + 1],
                                  likelihood: likelihood, settings: settings)
             stepLosses.append((loss.total.scalar, loss.intra.scalar, loss.inter.scalar))
-            if stepWeights[t] != 0 {
-                let weighted = stepWeights[t] == 1 ? loss.total : loss.total * stepWeights[t]
-                total = total.map { $0 + weighted } ?? weighted
-            }
+            add(loss.total, weight: stepWeights[t])
             gammas.append(state.gamma)
             predictions.append(state.predictions)
         }
-        return Rollout(loss: total ?? Tensor(0), stepLosses: stepLosses, gammas: gammas,
+        return Rollout(loss: total ?? Tensor(0), stepLosses: stepLosses, startGamma: startGamma, gammas: gammas,
                        predictions: predictions, finalState: state)
     }
 }

@@ -72,7 +72,7 @@ struct EvaluationAccumulator {
             sums.amiArithmetic[t] += scores.amiArithmetic.reduce(0, +)
             sums.ari[t] += scores.ari.reduce(0, +)
             sums.confidence[t] += scores.confidence.reduce(0, +)
-            let previousGamma = t == 0 ? initialGamma : rollout.gammas[t - 1]
+            let previousGamma = t == 0 ? rollout.startGamma : rollout.gammas[t - 1]
             bceSum += nextStepCrossEntropy(gamma: previousGamma, predictions: rollout.predictions[t],
                                            target: batch.targets[t + 1])
         }
@@ -100,22 +100,23 @@ func nextStepCrossEntropy(gamma: Tensor, predictions: Tensor, target: Tensor) ->
 extension NEMModel {
     /// Evaluates the model on `batches` (no gradients), with `components` (may differ from training),
     /// `steps` EM steps, the input `noise` (fresh per step, from `seed`) and γ₀ drawn the model's way or
-    /// as `initialGamma` says.
+    /// as `initialGamma` says, then `warmupSteps` EM steps on frame 0 alone (input x̃₀, target x₀; default the
+    /// model's, 0 in the paper's protocol) before the T scored steps, as the tracker does on a first frame.
     public func evaluate(batches: [Batch], components: Int? = nil, steps: Int? = nil, initialGamma: InitialGamma? = nil,
-                         noise: NoiseModel, loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
+                         warmupSteps: Int? = nil, noise: NoiseModel, loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
         var iterator = batches.makeIterator()
-        return try evaluate(components: components, steps: steps, initialGamma: initialGamma, noise: noise, loss: loss,
-                            seed: seed) { iterator.next() }
+        return try evaluate(components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps,
+                            noise: noise, loss: loss, seed: seed) { iterator.next() }
     }
 
     /// Evaluates the first `sequences` sequences of `source`, reading one batch of `batchSize` at a time.
     public func evaluate(source: some SequenceSource, sequences: Int, batchSize: Int, components: Int? = nil,
-                         steps: Int? = nil, initialGamma: InitialGamma? = nil, noise: NoiseModel, loss: LossConfig,
-                         seed: UInt64, progress: (Int) -> Void = { _ in }) throws -> EvaluationResult {
+                         steps: Int? = nil, initialGamma: InitialGamma? = nil, warmupSteps: Int? = nil, noise: NoiseModel,
+                         loss: LossConfig, seed: UInt64, progress: (Int) -> Void = { _ in }) throws -> EvaluationResult {
         var source = source
         var done = 0
-        return try evaluate(components: components, steps: steps, initialGamma: initialGamma, noise: noise, loss: loss,
-                            seed: seed) {
+        return try evaluate(components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps,
+                            noise: noise, loss: loss, seed: seed) {
             guard done < sequences else { return nil }
             let batch = try source.nextBatch(size: min(batchSize, sequences - done))
             done += batch.b
@@ -124,13 +125,16 @@ extension NEMModel {
         }
     }
 
-    private func evaluate(components: Int?, steps: Int?, initialGamma: InitialGamma?, noise: NoiseModel, loss: LossConfig,
-                          seed: UInt64, next: () throws -> Batch?) throws -> EvaluationResult {
+    private func evaluate(components: Int?, steps: Int?, initialGamma: InitialGamma?, warmupSteps: Int?, noise: NoiseModel,
+                          loss: LossConfig, seed: UInt64, next: () throws -> Batch?) throws -> EvaluationResult {
         let k = components ?? config.components
         let steps = steps ?? config.steps
         guard k >= 1 else { throw ConfigError.invalid(key: "components", reason: "K must be at least 1, got \(k)") }
         guard steps >= 1 else { throw ConfigError.invalid(key: "steps", reason: "at least one EM step is needed, got \(steps)") }
         let weights = loss.stepWeights.weights(steps: steps)
+        if let warmupSteps, warmupSteps < 0 {
+            throw ConfigError.invalid(key: "warmup_steps", reason: "must not be negative, got \(warmupSteps)")
+        }
         guard weights.count == steps else {
             throw ConfigError.invalid(key: "loss.step_weights", reason: "\(weights.count) weights for \(steps) steps")
         }
@@ -143,7 +147,8 @@ extension NEMModel {
                 let batch = try FrameBatch(data, frames: steps + 1, frameShape: config.frameShape, noise: &noiseSource)
                 let initial = cell.initialState(firstInput: batch.inputs[0], components: k, rng: &rng)
                 let rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: k, stepWeights: weights,
-                                          loss: loss.settings, rng: &rng, initialState: initial)
+                                          loss: loss.settings, rng: &rng, initialState: initial,
+                                          warmupSteps: warmupSteps)
                 accumulator.add(rollout: rollout, batch: batch, initialGamma: initial.gamma, components: k)
             }
         }

@@ -30,7 +30,7 @@ public final class NEMModel {
     public func cell(gradientGamma: Bool = false, initialGamma: InitialGamma? = nil) -> NEMCell {
         NEMCell(network: network, likelihood: config.likelihood, eSigma: config.eSigma, gradientGamma: gradientGamma,
                 predictionInit: config.predictionInit, initialGamma: initialGamma ?? config.initialGamma ?? .random,
-                initialGammaGrid: config.initialGammaGrid, frameShape: config.frameShape)
+                initialGammaGrid: config.initialGammaGrid, warmupSteps: config.warmupSteps ?? 0, frameShape: config.frameShape)
     }
 
     /// Parameters by name, as stored in the file.
@@ -109,6 +109,9 @@ extension ModelConfig {
         if let grid = initialGammaGrid, !(1...min(frameShape[0], frameShape[1])).contains(grid) {
             throw ConfigError.invalid(key: "model.initial_gamma_grid",
                                       reason: "must be between 1 and the frame's smaller side (\(min(frameShape[0], frameShape[1]))), got \(grid)")
+        }
+        if let warmup = warmupSteps, warmup < 0 {
+            throw ConfigError.invalid(key: "model.warmup_steps", reason: "must not be negative, got \(warmup)")
         }
         if initialGamma == .kmeans, initialGammaGrid != nil {
             throw ConfigError.invalid(key: "model.initial_gamma_grid", reason: "applies to a random γ₀ only, not to initial_gamma: kmeans")

@@ -42,12 +42,16 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var initialGamma: InitialGamma?
     /// A random γ₀ drawn on a coarse G×G grid and upsampled (spatially smooth), or nil: per pixel.
     public var initialGammaGrid: Int?
+    /// EM steps on the first frame alone before a sequence's steps (nil: none, the reference); the tracker
+    /// runs the same on a stream's first frame. See ``NEMCell/unroll(inputs:targets:components:stepWeights:loss:rng:initialState:warmupSteps:)``.
+    public var warmupSteps: Int?
     /// (H, W, C) of a frame.
     public var frameShape: [Int]
     public var network: NetworkSpec
 
     public init(components: Int, steps: Int, likelihood: Likelihood, eSigma: Float = 0.25, predictionInit: Float = 0,
-                initialGamma: InitialGamma? = nil, initialGammaGrid: Int? = nil, frameShape: [Int], network: NetworkSpec) {
+                initialGamma: InitialGamma? = nil, initialGammaGrid: Int? = nil, warmupSteps: Int? = nil, frameShape: [Int],
+                network: NetworkSpec) {
         self.components = components
         self.steps = steps
         self.likelihood = likelihood
@@ -55,13 +59,14 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.predictionInit = predictionInit
         self.initialGamma = initialGamma
         self.initialGammaGrid = initialGammaGrid
+        self.warmupSteps = warmupSteps
         self.frameShape = frameShape
         self.network = network
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case components, steps, likelihood, eSigma = "e_sigma", predictionInit = "prediction_init"
-        case initialGamma = "initial_gamma", initialGammaGrid = "initial_gamma_grid", frameShape = "frame_shape", network
+        case initialGamma = "initial_gamma", initialGammaGrid = "initial_gamma_grid", warmupSteps = "warmup_steps", frameShape = "frame_shape", network
     }
 }
 
