@@ -45,8 +45,9 @@ struct BenchReproduce: ParsableCommand {
             let evaluation = try loaded.evaluate(source: loader, sequences: sequences, batchSize: 100, steps: frames - 1,
                                                  noise: .none, loss: loaded.lossConfig, seed: 1)
 
-            // The pipeline, sequence by sequence, without warm-up steps: it must reproduce the batch evaluation.
-            let tracking = RenderedTracking(model: model, work: work, scale: scale, warmupSteps: 0)
+            // The pipeline, sequence by sequence, with the warm-up steps batch evaluation runs (the model's own,
+            // none for most models), not the pipeline's default: it must reproduce the batch evaluation.
+            let tracking = RenderedTracking(model: model, work: work, scale: scale, warmupSteps: loaded.config.warmupSteps ?? 0)
             var progress = ProgressLine(label: "tracking rendered sequences", unit: "seq", quiet: quiet)
             var perFrame = [Double](repeating: 0, count: frames)
             for index in 0..<sequences {
