@@ -21,6 +21,8 @@ struct Eval: ParsableCommand {
     @Option(help: "Score only the first N sequences.") var limit: Int?
     @Option(name: .customLong("batch-size"), help: "Sequences per batch.") var batchSize: Int = 100
     @Option(help: "Seed of the initial γ and the noise.") var seed: UInt64 = 1
+    @Option(name: .customLong("per-sequence"), help: "Also write each sequence's AMI (mean over steps, last step) to this CSV file.")
+    var perSequence: String?
     @Flag(help: "Print one flat JSON object.") var json = false
     @Flag(help: "No progress output.") var quiet = false
 
@@ -43,6 +45,12 @@ struct Eval: ParsableCommand {
                                             components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps, noise: model.noise(probability: probability),
                                             loss: model.lossConfig, seed: seed) { progress.update(done: $0, total: total) }
             progress.finish()
+            if let perSequence {
+                let rows = result.perSequence.enumerated().map { String(format: "%d,%.6f,%.6f", $0.offset, $0.element.mean, $0.element.last) }
+                // Written under a temporary name and moved into place: never a half-written file under the final name.
+                try Data(((["sequence,ami_mean,ami_last"] + rows).joined(separator: "\n") + "\n").utf8)
+                    .write(to: URL(fileURLWithPath: perSequence), options: .atomic)
+            }
             if json {
                 let data = try JSONSerialization.data(withJSONObject: result.json, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))

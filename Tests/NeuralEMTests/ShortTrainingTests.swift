@@ -58,4 +58,26 @@ final class ShortTrainingTests: XCTestCase {
         XCTAssertLessThan(losses.suffix(20).reduce(0, +), losses.prefix(20).reduce(0, +))
         XCTAssertGreaterThan(after.amiMean, 0.5)
     }
+
+    func testEvaluationScoresTheStartAndEachSequence() throws {
+        var rng = SeededRNG(seed: 3)
+        let model = try NEMModel(config: ModelConfig(components: 2, steps: 3, likelihood: .bernoulli, frameShape: [10, 10, 1],
+                                                     network: NetworkSpec(input: [], recurrent: [.rnn(16)], output: [.fc(100, act: .output)])),
+                                 rng: &rng)
+        var source = TwoSquares(rng: SeededRNG(seed: 8))
+        let batches = try (0..<2).map { _ in try source.nextBatch(size: 16) }
+        let loss = LossConfig(gradientGamma: false, stepWeights: .all)
+        let kmeans = try model.evaluate(batches: batches, initialGamma: .kmeans, noise: .none, loss: loss, seed: 1)
+        let random = try model.evaluate(batches: batches, initialGamma: .random, noise: .none, loss: loss, seed: 1)
+        // Two separate squares: the k-means start alone groups them; a random start groups nothing.
+        XCTAssertGreaterThan(kmeans.amiInitial, 0.95)
+        XCTAssertLessThan(random.amiInitial, 0.2)
+        XCTAssertEqual(kmeans.perSequence.count, 32)
+        XCTAssertEqual(kmeans.perSequence.map(\.last).reduce(0, +) / 32, kmeans.amiLast, accuracy: 1e-9)
+        XCTAssertEqual(kmeans.perSequence.map(\.mean).reduce(0, +) / 32, kmeans.amiMean, accuracy: 1e-9)
+        // Warm-up steps change what the scored steps start from.
+        let warmed = try model.evaluate(batches: batches, initialGamma: .kmeans, warmupSteps: 2, noise: .none, loss: loss, seed: 1)
+        XCTAssertNotEqual(warmed.amiPerStep, kmeans.amiPerStep)
+        XCTAssertThrowsError(try model.evaluate(batches: batches, warmupSteps: -1, noise: .none, loss: loss, seed: 1))
+    }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// Scores of a model on a set of sequences, as the reference's `compute_AMI_scores` (AMI per image of
 /// the pixels whose true group is not 0, averaged over images, per EM step; the random initial γ is not
 /// scored), plus the loss and the next-step-prediction cross-entropy.
-public struct EvaluationResult: Sendable, Equatable {
+public struct EvaluationResult: Sendable {
     /// Mean AMI (max normalisation, as the paper's scikit-learn 0.18) per step 1…T.
     public var amiPerStep: [Double]
     /// Mean AMI (arithmetic normalisation, today's scikit-learn default) per step 1…T.
@@ -25,6 +25,8 @@ public struct EvaluationResult: Sendable, Equatable {
     public var bce: Double
     /// Sequences scored.
     public var sequences: Int
+    /// Per sequence, in order: (AMI mean over steps, AMI last step), max normalisation.
+    public var perSequence: [(mean: Double, last: Double)] = []
 
     public var amiMean: Double { mean(amiPerStep) }
     public var amiLast: Double { amiPerStep.last ?? .nan }
@@ -51,6 +53,7 @@ private func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +
 struct EvaluationAccumulator {
     private var sums: (ami: [Double], amiArithmetic: [Double], ari: [Double], confidence: [Double]) = ([], [], [], [])
     private var lossSum = 0.0, bceSum = 0.0, initialSum = 0.0, images = 0
+    private var perSequence: [(mean: Double, last: Double)] = []
 
     mutating func add(rollout: Rollout, batch: FrameBatch, initialGamma: Tensor, components: Int) {
         let steps = rollout.gammas.count
@@ -64,6 +67,7 @@ struct EvaluationAccumulator {
             sums = ([Double](repeating: 0, count: steps), [Double](repeating: 0, count: steps),
                     [Double](repeating: 0, count: steps), [Double](repeating: 0, count: steps))
         }
+        var sequenceSums = [Double](repeating: 0, count: b), sequenceLast = [Double](repeating: 0, count: b)
         for t in 0..<steps {
             let groups = Array(batch.groups[(t + 1) * frameValues..<(t + 2) * frameValues])
             let scores = scoreGamma(gamma: rollout.gammas[t].scalars, groups: groups, batch: b,
@@ -72,10 +76,13 @@ struct EvaluationAccumulator {
             sums.amiArithmetic[t] += scores.amiArithmetic.reduce(0, +)
             sums.ari[t] += scores.ari.reduce(0, +)
             sums.confidence[t] += scores.confidence.reduce(0, +)
+            for i in 0..<b { sequenceSums[i] += scores.amiMax[i] }
+            if t == steps - 1 { sequenceLast = scores.amiMax }
             let previousGamma = t == 0 ? rollout.startGamma : rollout.gammas[t - 1]
             bceSum += nextStepCrossEntropy(gamma: previousGamma, predictions: rollout.predictions[t],
                                            target: batch.targets[t + 1])
         }
+        perSequence += (0..<b).map { (sequenceSums[$0] / Double(steps), sequenceLast[$0]) }
         lossSum += Double(rollout.loss.scalar) * Double(b)
         images += b
     }
@@ -85,7 +92,7 @@ struct EvaluationAccumulator {
         let steps = Double(max(sums.ami.count, 1))
         return EvaluationResult(amiPerStep: sums.ami.map { $0 / n }, amiArithmeticPerStep: sums.amiArithmetic.map { $0 / n },
                                 amiInitial: initialSum / n, ariPerStep: sums.ari.map { $0 / n }, confidencePerStep: sums.confidence.map { $0 / n },
-                                loss: lossSum / n, bce: bceSum / (n * steps), sequences: images)
+                                loss: lossSum / n, bce: bceSum / (n * steps), sequences: images, perSequence: perSequence)
     }
 }
 
