@@ -43,22 +43,29 @@ final class TrackerTests: XCTestCase {
         }
     }
 
-    func testWarmupStepsRunOnTheFirstFrameOnlyThenTrackingGoesOnFromThere() throws {
+    /// A tracker with three warm-up steps over `count` frames, and what its seed gives by hand: the cell,
+    /// the frames as (1, 1, 28, 28, 1) tensors and the initial state.
+    private func warmedUpTracking(frames count: Int) throws -> (model: NEMModel, tracked: [TrackedFrame], cell: NEMCell,
+                                                                 x: [Tensor], start: EMState) {
         let model = try smallModel()
-        let frames = try sequence(frames: 4)
+        let frames = try sequence(frames: count)
         let tracker = try Tracker(model: model, warmupSteps: 3, seed: 5)
         let tracked = frames.map { tracker.track($0) }
-
-        // By hand: γ₀, three steps on frame 0 against itself, the regular step on frame 0, then one step a frame.
         var rng = SeededRNG(seed: 5)
         let cell = model.cell()
         let x = frames.map { Tensor(shape: [1, 1, 28, 28, 1], scalars: $0) }
-        var state = cell.initialState(firstInput: x[0], components: 3, rng: &rng)
+        return (model, tracked, cell, x, cell.initialState(firstInput: x[0], components: 3, rng: &rng))
+    }
+
+    func testWarmupStepsRunOnTheFirstFrameOnlyThenTrackingGoesOnFromThere() throws {
+        let (model, tracked, cell, x, start) = try warmedUpTracking(frames: 4)
+        // By hand: γ₀, three steps on frame 0 against itself, the regular step on frame 0, then one step a frame.
+        var state = start
         withoutGradients {
             for _ in 0..<4 { state = cell(input: x[0], target: x[0], state: state) }
             XCTAssertEqual(tracked[0].gamma, state.gamma.scalars, "γ shown for the first frame")
             XCTAssertEqual(tracked[0].predictions, state.predictions.scalars)
-            for t in 1..<frames.count {
+            for t in 1..<x.count {
                 let gamma = eStep(predictions: state.predictions, target: x[t], likelihood: cell.likelihood, eSigma: cell.eSigma)
                 XCTAssertEqual(tracked[t].gamma, gamma.scalars, "γ of frame \(t)")
                 state = cell(input: x[t], target: x[t], state: EMState(theta: state.theta, predictions: state.predictions, gamma: gamma))
@@ -68,21 +75,14 @@ final class TrackerTests: XCTestCase {
     }
 
     func testWarmupInTheRolloutIsTheTrackersWarmupAndAddsItsLosses() throws {
-        let model = try smallModel()
-        let frames = try sequence(frames: 5)
-        let tracker = try Tracker(model: model, warmupSteps: 3, seed: 5)
-        let tracked = frames.map { tracker.track($0) }
-
-        var rng = SeededRNG(seed: 5)
-        let cell = model.cell()
-        let x = frames.map { Tensor(shape: [1, 1, 28, 28, 1], scalars: $0) }
-        let initial = cell.initialState(firstInput: x[0], components: 3, rng: &rng)
+        let (_, tracked, cell, x, initial) = try warmedUpTracking(frames: 5)
+        var rng = SeededRNG(seed: 0)  // unused: the rollouts start from given states
         let settings = LossSettings(gradientGamma: false)
         let weights = [Float](repeating: 1, count: 4)
         withoutGradients {
             let warmed = cell.unroll(inputs: x, targets: x, components: 3, stepWeights: weights, loss: settings, rng: &rng,
                                      initialState: initial, warmupSteps: 3)
-            for t in 1..<frames.count { XCTAssertEqual(tracked[t].gamma, warmed.gammas[t - 1].scalars, "γ of frame \(t)") }
+            for t in 1..<x.count { XCTAssertEqual(tracked[t].gamma, warmed.gammas[t - 1].scalars, "γ of frame \(t)") }
             // By hand: three steps on frame 0 against itself, each adding its loss, then the plain rollout.
             var state = initial
             var warmupLoss: Float = 0
