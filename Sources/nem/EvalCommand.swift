@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import NeuralEM
+import VideoIO
 
 /// `nem eval`: scores a model on a dataset file as the paper does (AMI per step, background excluded).
 struct Eval: ParsableCommand {
@@ -37,6 +38,7 @@ struct Eval: ParsableCommand {
             let loader = try BatchLoader(file: file, split: split, seed: 0, shuffle: false,
                                          frames: nil, limit: limit)
             try checkCompatible(model: model, loader: loader, steps: steps)
+            if let perSequence { try checkWritable(perSequence) }
             let probability = noise ?? model.trainingConfig?.noise.probability ?? 0.2
             guard (0...1).contains(probability) else { throw ValidationError("--noise must be in [0, 1]") }
             var progress = ProgressLine(label: "scoring \(split.rawValue)", unit: "seq", quiet: quiet || json)
@@ -48,8 +50,12 @@ struct Eval: ParsableCommand {
             if let perSequence {
                 let rows = result.perSequence.enumerated().map { String(format: "%d,%.6f,%.6f", $0.offset, $0.element.mean, $0.element.last) }
                 // Written under a temporary name and moved into place: never a half-written file under the final name.
-                try Data(((["sequence,ami_mean,ami_last"] + rows).joined(separator: "\n") + "\n").utf8)
-                    .write(to: URL(fileURLWithPath: perSequence), options: .atomic)
+                do {
+                    try Data(((["sequence,ami_mean,ami_last"] + rows).joined(separator: "\n") + "\n").utf8)
+                        .write(to: URL(fileURLWithPath: perSequence), options: .atomic)
+                } catch {
+                    throw VideoIOError.outputNotCreatable(path: perSequence, reason: error.localizedDescription)
+                }
             }
             if json {
                 let data = try JSONSerialization.data(withJSONObject: result.json, options: [.sortedKeys])
@@ -64,6 +70,22 @@ struct Eval: ParsableCommand {
                 print(String(format: "AMI of γ₀ alone (frame 0): %.4f", result.amiInitial))
                 print("AMI per step: " + result.amiPerStep.map { String(format: "%.3f", $0) }.joined(separator: " "))
             }
+        }
+    }
+
+    /// Refuses, before any work, a --per-sequence file that could not be written: a folder, or in a folder
+    /// that is missing or not writable.
+    private func checkWritable(_ path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw VideoIOError.outputNotCreatable(path: path, reason: "folder \(folder) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw VideoIOError.outputNotCreatable(path: path, reason: "folder \(folder) is not writable")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw VideoIOError.outputNotCreatable(path: path, reason: "is a folder")
         }
     }
 
