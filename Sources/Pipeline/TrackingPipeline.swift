@@ -50,7 +50,8 @@ public final class TrackingPipeline {
         self.components = components
         let tracker = try Self.stage("track") {
             try Tracker(model: model, components: components, stepsPerFrame: config.tracker.emStepsPerFrame,
-                        warmupSteps: config.tracker.warmupSteps, sceneCutThreshold: config.tracker.sceneCutThreshold)
+                        warmupSteps: config.tracker.warmupSteps, restarts: config.tracker.restarts,
+                        sceneCutThreshold: config.tracker.sceneCutThreshold)
         }
 
         BLAS.setThreadCount(config.tracker.threads)

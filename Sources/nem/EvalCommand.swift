@@ -18,6 +18,8 @@ struct Eval: ParsableCommand {
     var initialGamma: InitialGamma?
     @Option(name: .customLong("warmup-steps"), help: "EM steps on frame 0 alone before the scored steps, as `nem track` (default: the model's; 0 is the paper's protocol).")
     var warmupSteps: Int?
+    @Option(help: "γ₀ draws per sequence; the one whose warm-up explains frame 0 best is kept (default: the model's; 1 is the paper's protocol).")
+    var restarts: Int?
     @Option(help: "Input noise probability (default: the training noise; 0 = none).") var noise: Float?
     @Option(help: "Score only the first N sequences.") var limit: Int?
     @Option(name: .customLong("batch-size"), help: "Sequences per batch.") var batchSize: Int = 100
@@ -44,7 +46,8 @@ struct Eval: ParsableCommand {
             var progress = ProgressLine(label: "scoring \(split.rawValue)", unit: "seq", quiet: quiet || json)
             let total = loader.sequences
             let result = try model.evaluate(source: loader, sequences: total, batchSize: max(1, batchSize),
-                                            components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps, noise: model.noise(probability: probability),
+                                            components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps,
+                                            restarts: restarts, noise: model.noise(probability: probability),
                                             loss: model.lossConfig, seed: seed) { progress.update(done: $0, total: total) }
             progress.finish()
             if let perSequence {

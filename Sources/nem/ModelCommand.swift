@@ -17,7 +17,7 @@ struct ModelInfo: ParsableCommand {
         try reportingErrors("model info") {
             let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: path))
             let c = model.config
-            print("\(path): K = \(c.components), \(c.steps) EM steps, frames \(c.frameShape.map(String.init).joined(separator: "×")), \(c.likelihood.rawValue), \(model.network.parameterCount) parameters, γ₀ \(c.initialGamma == .kmeans ? "by k-means over the first frame" : c.initialGammaGrid.map { "random on a \($0)×\($0) grid" } ?? "random per pixel")\(c.warmupSteps.map { ", \($0) warm-up steps on the first frame" } ?? "")")
+            print("\(path): K = \(c.components), \(c.steps) EM steps, frames \(c.frameShape.map(String.init).joined(separator: "×")), \(c.likelihood.rawValue), \(model.network.parameterCount) parameters, γ₀ \(c.initialGamma == .kmeans ? "by k-means over the first frame" : c.initialGammaGrid.map { "random on a \($0)×\($0) grid" } ?? "random per pixel")\(c.warmupSteps.map { ", \($0) warm-up steps on the first frame" } ?? "")\(c.restarts.map { ", best of \($0) starts" } ?? "")")
             for key in model.metadata.keys.sorted() where key != "nem.training" {
                 print("  \(key): \(model.metadata[key]!)")
             }
@@ -32,16 +32,20 @@ struct ModelExport: ParsableCommand {
     @Flag(help: "Store the weights as F16 (half the size).") var half = false
     @Option(help: "Store this number of EM steps as the model's (what nem eval runs unless --steps says otherwise); the weights do not depend on it.")
     var steps: Int?
+    @Option(help: "Store this number of γ₀ restarts as the model's (what nem eval and nem track use unless told otherwise); the weights do not depend on it.")
+    var restarts: Int?
     @Flag(help: "Replace an existing output.") var overwrite = false
 
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
+        if let restarts, restarts < 1 { throw ValidationError("--restarts must be at least 1") }
     }
 
     func run() throws {
         try reportingErrors("model export") {
             let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: input))
-            try model.save(to: URL(fileURLWithPath: output), overwrite: overwrite, halfPrecision: half, defaultSteps: steps)
+            try model.save(to: URL(fileURLWithPath: output), overwrite: overwrite, halfPrecision: half, defaultSteps: steps,
+                           defaultRestarts: restarts)
         }
     }
 }

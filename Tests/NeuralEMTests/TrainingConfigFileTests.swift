@@ -81,6 +81,7 @@ final class TrainingConfigFileTests: XCTestCase {
                     contains: "model.initial_gamma_grid: applies to a random γ₀ only")
         assertError("preset: flying-shapes\nmodel:\n  initial_gamma: clever\n", line: 3, contains: "model.initial_gamma")
         assertError("preset: flying-shapes\nmodel:\n  warmup_steps: -2\n", line: 3, contains: "model.warmup_steps: must not be negative")
+        assertError("preset: flying-shapes\nmodel:\n  restarts: 0\n", line: 3, contains: "model.restarts: must be at least 1")
     }
 
     func testSyntaxErrorIsReportedWithItsLine() {
@@ -91,6 +92,7 @@ final class TrainingConfigFileTests: XCTestCase {
         XCTAssertEqual(try parse("preset: flying-shapes\nmodel:\n  initial_gamma: kmeans\n").model.initialGamma, .kmeans)
         XCTAssertNil(try parse("preset: flying-shapes\n").model.initialGamma)
         XCTAssertEqual(try parse("preset: flying-shapes\nmodel:\n  warmup_steps: 10\n").model.warmupSteps, 10)
+        XCTAssertEqual(try parse("preset: flying-shapes\nmodel:\n  restarts: 4\n").model.restarts, 4)
     }
 
     func testAFileWithoutPresetMustBeComplete() {

@@ -43,12 +43,16 @@ public struct NEMCell {
     public let initialGammaGrid: Int?
     /// EM steps on the first frame alone (input x̃₀, target x₀) before a sequence's T steps; 0: the reference.
     public let warmupSteps: Int
+    /// γ₀ draws per sequence, of which the one whose warm-up explains frame 0 best is kept; 1: the reference.
+    /// See ``startingState(firstInput:firstTarget:components:rng:)``.
+    public let restarts: Int
     /// (H, W, C) of a frame.
     public let frameShape: [Int]
 
     public init(network: any InnerNetwork, likelihood: Likelihood, eSigma: Float = 0.25,
                 gradientGamma: Bool, predictionInit: Float = 0, initialGamma: InitialGamma = .random, initialGammaGrid: Int? = nil,
-                warmupSteps: Int = 0, frameShape: [Int]) {
+                warmupSteps: Int = 0, restarts: Int = 1, frameShape: [Int]) {
+        precondition(restarts >= 1, "NEMCell: \(restarts) restarts")
         self.network = network
         self.likelihood = likelihood
         self.eSigma = eSigma
@@ -57,6 +61,7 @@ public struct NEMCell {
         self.initialGamma = initialGamma
         self.initialGammaGrid = initialGammaGrid
         self.warmupSteps = warmupSteps
+        self.restarts = restarts
         self.frameShape = frameShape
     }
 

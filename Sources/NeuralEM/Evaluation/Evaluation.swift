@@ -108,21 +108,23 @@ extension NEMModel {
     /// Evaluates the model on `batches` (no gradients), with `components` (may differ from training),
     /// `steps` EM steps, the input `noise` (fresh per step, from `seed`) and γ₀ drawn the model's way or
     /// as `initialGamma` says, then `warmupSteps` EM steps on frame 0 alone (input x̃₀, target x₀; default the
-    /// model's, 0 in the paper's protocol) before the T scored steps, as the tracker does on a first frame.
+    /// model's, 0 in the paper's protocol) before the T scored steps, as the tracker does on a first frame;
+    /// with `restarts` R > 1 (default the model's) the γ₀ is the best of R, see
+    /// ``NEMCell/startingState(firstInput:firstTarget:components:rng:)``.
     public func evaluate(batches: [Batch], components: Int? = nil, steps: Int? = nil, initialGamma: InitialGamma? = nil,
-                         warmupSteps: Int? = nil, noise: NoiseModel, loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
+                         warmupSteps: Int? = nil, restarts: Int? = nil, noise: NoiseModel, loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
         var iterator = batches.makeIterator()
-        return try evaluate(components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps,
+        return try evaluate(components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps, restarts: restarts,
                             noise: noise, loss: loss, seed: seed) { iterator.next() }
     }
 
     /// Evaluates the first `sequences` sequences of `source`, reading one batch of `batchSize` at a time.
     public func evaluate(source: some SequenceSource, sequences: Int, batchSize: Int, components: Int? = nil,
-                         steps: Int? = nil, initialGamma: InitialGamma? = nil, warmupSteps: Int? = nil, noise: NoiseModel,
+                         steps: Int? = nil, initialGamma: InitialGamma? = nil, warmupSteps: Int? = nil, restarts: Int? = nil, noise: NoiseModel,
                          loss: LossConfig, seed: UInt64, progress: (Int) -> Void = { _ in }) throws -> EvaluationResult {
         var source = source
         var done = 0
-        return try evaluate(components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps,
+        return try evaluate(components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps, restarts: restarts,
                             noise: noise, loss: loss, seed: seed) {
             guard done < sequences else { return nil }
             let batch = try source.nextBatch(size: min(batchSize, sequences - done))
@@ -132,8 +134,8 @@ extension NEMModel {
         }
     }
 
-    private func evaluate(components: Int?, steps: Int?, initialGamma: InitialGamma?, warmupSteps: Int?, noise: NoiseModel,
-                          loss: LossConfig, seed: UInt64, next: () throws -> Batch?) throws -> EvaluationResult {
+    private func evaluate(components: Int?, steps: Int?, initialGamma: InitialGamma?, warmupSteps: Int?, restarts: Int?,
+                          noise: NoiseModel, loss: LossConfig, seed: UInt64, next: () throws -> Batch?) throws -> EvaluationResult {
         let k = components ?? config.components
         let steps = steps ?? config.steps
         guard k >= 1 else { throw ConfigError.invalid(key: "components", reason: "K must be at least 1, got \(k)") }
@@ -145,17 +147,19 @@ extension NEMModel {
         guard weights.count == steps else {
             throw ConfigError.invalid(key: "loss.step_weights", reason: "\(weights.count) weights for \(steps) steps")
         }
-        let cell = self.cell(initialGamma: initialGamma)
+        if let restarts, restarts < 1 {
+            throw ConfigError.invalid(key: "restarts", reason: "must be at least 1, got \(restarts)")
+        }
+        let cell = self.cell(initialGamma: initialGamma, warmupSteps: warmupSteps, restarts: restarts)
         var accumulator = EvaluationAccumulator()
         var noiseSource = NoiseSource(model: noise, seed: seed)
         var rng = SeededRNG.derived(seed: seed, stream: 0x6A33A)
         try withoutGradients {
             while let data = try next() {
                 let batch = try FrameBatch(data, frames: steps + 1, frameShape: config.frameShape, noise: &noiseSource)
-                let initial = cell.initialState(firstInput: batch.inputs[0], components: k, rng: &rng)
+                let initial = cell.startingState(firstInput: batch.inputs[0], firstTarget: batch.targets[0], components: k, rng: &rng)
                 let rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: k, stepWeights: weights,
-                                          loss: loss.settings, rng: &rng, initialState: initial,
-                                          warmupSteps: warmupSteps)
+                                          loss: loss.settings, rng: &rng, initialState: initial)
                 accumulator.add(rollout: rollout, batch: batch, initialGamma: initial.gamma, components: k)
             }
         }

@@ -27,10 +27,13 @@ public final class NEMModel {
 
     /// The EM cell for this model; `gradientGamma` only matters when training. `initialGamma` replaces
     /// the model's way of drawing γ₀ (e.g. to score a model trained with a random γ₀ from a k-means one).
-    public func cell(gradientGamma: Bool = false, initialGamma: InitialGamma? = nil) -> NEMCell {
+    /// `warmupSteps` and `restarts` replace the model's warm-up on frame 0 and its number of γ₀ restarts.
+    public func cell(gradientGamma: Bool = false, initialGamma: InitialGamma? = nil, warmupSteps: Int? = nil,
+                     restarts: Int? = nil) -> NEMCell {
         NEMCell(network: network, likelihood: config.likelihood, eSigma: config.eSigma, gradientGamma: gradientGamma,
                 predictionInit: config.predictionInit, initialGamma: initialGamma ?? config.initialGamma ?? .random,
-                initialGammaGrid: config.initialGammaGrid, warmupSteps: config.warmupSteps ?? 0, frameShape: config.frameShape)
+                initialGammaGrid: config.initialGammaGrid, warmupSteps: warmupSteps ?? config.warmupSteps ?? 0,
+                restarts: restarts ?? config.restarts ?? 1, frameShape: config.frameShape)
     }
 
     /// Parameters by name, as stored in the file.
@@ -52,20 +55,21 @@ public final class NEMModel {
     /// Writes the model (temporary name, renamed when complete); `halfPrecision` stores F16 weights
     /// (half the size, for shipping; they load back as Float). `defaultSteps` replaces the number of EM
     /// steps the file names as the model's (what `nem eval` runs unless told otherwise), e.g. for a model
-    /// trained on 40-step sequences and scored on 20; the weights do not depend on it.
+    /// trained on 40-step sequences and scored on 20; `defaultRestarts` likewise the number of γ₀ restarts
+    /// (``ModelConfig/restarts``). The weights depend on neither.
     public func save(to url: URL, overwrite: Bool = true, extraTensors: [String: Tensor] = [:],
-                     extraMetadata: [String: String] = [:], halfPrecision: Bool = false, defaultSteps: Int? = nil) throws {
+                     extraMetadata: [String: String] = [:], halfPrecision: Bool = false, defaultSteps: Int? = nil,
+                     defaultRestarts: Int? = nil) throws {
         var stored = config
-        if let defaultSteps {
-            stored.steps = defaultSteps
-            try stored.validate()
-        }
+        if let defaultSteps { stored.steps = defaultSteps }
+        if let defaultRestarts { stored.restarts = defaultRestarts }
+        try stored.validate()
         let tensors = self.tensors.merging(extraTensors) { a, _ in a }
         try SafeTensors(tensors: tensors, metadata: fileMetadata(storing: stored).merging(extraMetadata) { _, b in b })
             .write(to: url, overwrite: overwrite, halfPrecision: halfPrecision)
     }
 
-    /// Loads a model file written by ``save(to:overwrite:extraTensors:extraMetadata:halfPrecision:defaultSteps:)``; errors name the
+    /// Loads a model file written by ``save(to:overwrite:extraTensors:extraMetadata:halfPrecision:defaultSteps:defaultRestarts:)``; errors name the
     /// file and, for a mismatch, the first tensor that does not fit.
     public static func load(from url: URL) throws -> (model: NEMModel, file: SafeTensors) {
         let file = try SafeTensors(contentsOf: url)
@@ -112,6 +116,9 @@ extension ModelConfig {
         }
         if let warmup = warmupSteps, warmup < 0 {
             throw ConfigError.invalid(key: "model.warmup_steps", reason: "must not be negative, got \(warmup)")
+        }
+        if let restarts, restarts < 1 {
+            throw ConfigError.invalid(key: "model.restarts", reason: "must be at least 1, got \(restarts)")
         }
         if initialGamma == .kmeans, initialGammaGrid != nil {
             throw ConfigError.invalid(key: "model.initial_gamma_grid", reason: "applies to a random γ₀ only, not to initial_gamma: kmeans")

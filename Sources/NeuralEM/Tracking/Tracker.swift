@@ -38,6 +38,9 @@ public final class Tracker: @unchecked Sendable {
     /// tracking goes on: without them the first frames are labelled from an inference that has only just
     /// started (0 by default, as in training and batch evaluation).
     public let warmupSteps: Int
+    /// γ₀ draws on a first frame, of which the one whose warm-up explains the frame best is kept
+    /// (``NEMCell/startingState(firstInput:firstTarget:components:rng:)``).
+    public let restarts: Int
     /// Reset the state when more than this fraction of pixels changes between consecutive frames (nil: never).
     public let sceneCutThreshold: Double?
     private let cell: NEMCell
@@ -48,7 +51,8 @@ public final class Tracker: @unchecked Sendable {
     private var frameIndex = 0
     private var resetRequested = false
 
-    public init(model: NEMModel, components: Int? = nil, stepsPerFrame: Int = 1, warmupSteps: Int = 0,
+    /// - Parameter restarts: γ₀ draws on a first frame; nil: the model's (1 unless it says otherwise)
+    public init(model: NEMModel, components: Int? = nil, stepsPerFrame: Int = 1, warmupSteps: Int = 0, restarts: Int? = nil,
                 sceneCutThreshold: Double? = nil, seed: UInt64 = 1) throws {
         let k = components ?? model.config.components
         guard k >= 1 else { throw ConfigError.invalid(key: "tracker.components", reason: "K must be at least 1, got \(k)") }
@@ -59,6 +63,9 @@ public final class Tracker: @unchecked Sendable {
         guard warmupSteps >= 0 else {
             throw ConfigError.invalid(key: "tracker.warmup_steps", reason: "must not be negative, got \(warmupSteps)")
         }
+        let restarts = restarts ?? model.config.restarts ?? 1
+        guard restarts >= 1 else { throw ConfigError.invalid(key: "tracker.restarts", reason: "must be at least 1, got \(restarts)") }
+        self.restarts = restarts
         self.model = model
         self.components = k
         self.stepsPerFrame = stepsPerFrame
@@ -66,7 +73,7 @@ public final class Tracker: @unchecked Sendable {
         self.sceneCutThreshold = sceneCutThreshold
         self.seed = seed
         rng = SeededRNG(seed: seed)
-        cell = model.cell()
+        cell = model.cell(warmupSteps: warmupSteps, restarts: restarts)
     }
 
     /// (H, W, C) of the frames the model takes.
@@ -88,7 +95,7 @@ public final class Tracker: @unchecked Sendable {
         return withoutGradients {
             let x = Tensor(shape: [1, 1] + shape, scalars: frame)
             if wasReset || state == nil {
-                var start = cell.initialState(firstInput: x, components: components, rng: &rng)
+                var start = cell.startingState(firstInput: x, firstTarget: x, components: components, rng: &rng)
                 for _ in 0..<warmupSteps { start = cell(input: x, target: x, state: start) }
                 state = start
             } else if let current = state {

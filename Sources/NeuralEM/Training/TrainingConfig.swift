@@ -45,13 +45,16 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// EM steps on the first frame alone before a sequence's steps (nil: none, the reference); the tracker
     /// runs the same on a stream's first frame. See ``NEMCell/unroll(inputs:targets:components:stepWeights:loss:rng:initialState:warmupSteps:)``.
     public var warmupSteps: Int?
+    /// γ₀ draws per sequence, of which the one whose warm-up groups frame 0 best is kept (nil: 1, the
+    /// reference). See ``NEMCell/startingState(firstInput:firstTarget:components:rng:)``.
+    public var restarts: Int?
     /// (H, W, C) of a frame.
     public var frameShape: [Int]
     public var network: NetworkSpec
 
     public init(components: Int, steps: Int, likelihood: Likelihood, eSigma: Float = 0.25, predictionInit: Float = 0,
-                initialGamma: InitialGamma? = nil, initialGammaGrid: Int? = nil, warmupSteps: Int? = nil, frameShape: [Int],
-                network: NetworkSpec) {
+                initialGamma: InitialGamma? = nil, initialGammaGrid: Int? = nil, warmupSteps: Int? = nil, restarts: Int? = nil,
+                frameShape: [Int], network: NetworkSpec) {
         self.components = components
         self.steps = steps
         self.likelihood = likelihood
@@ -60,13 +63,15 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.initialGamma = initialGamma
         self.initialGammaGrid = initialGammaGrid
         self.warmupSteps = warmupSteps
+        self.restarts = restarts
         self.frameShape = frameShape
         self.network = network
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case components, steps, likelihood, eSigma = "e_sigma", predictionInit = "prediction_init"
-        case initialGamma = "initial_gamma", initialGammaGrid = "initial_gamma_grid", warmupSteps = "warmup_steps", frameShape = "frame_shape", network
+        case initialGamma = "initial_gamma", initialGammaGrid = "initial_gamma_grid", warmupSteps = "warmup_steps", restarts
+        case frameShape = "frame_shape", network
     }
 }
 

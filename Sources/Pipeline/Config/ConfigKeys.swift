@@ -30,6 +30,8 @@ extension PipelineConfig {
                       "EM steps run on each frame."),
             ConfigKey("tracker.warmup_steps", \.tracker.warmupSteps, .integer(0...1000),
                       "Extra EM steps run on the first frame (and after each reset) before tracking goes on, so that the first frames are grouped as well as later ones; 0: none, as batch evaluation."),
+            ConfigKey("tracker.restarts", \.tracker.restarts, .optional(.integer(1...64)),
+                      "Random starts tried on the first frame (and after each reset); the one whose warm-up explains the frame best is kept; null: the model's."),
             ConfigKey("tracker.threads", \.tracker.threads, .integer(1...256),
                       "Threads for the tracker's matrix products (OpenBLAS and the engine's loops); 1 is fastest for one stream of small frames, where the other stages use the other cores."),
             ConfigKey("tracker.scene_cut", \.tracker.sceneCutThreshold, .optional(.number(0...1, openBelow: true)),

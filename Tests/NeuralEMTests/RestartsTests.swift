@@ -1,0 +1,98 @@
+import Autodiff
+import Datasets
+import Layers
+import XCTest
+@testable import NeuralEM
+
+/// γ₀ restarts: R draws per sequence, the one whose warm-up explains frame 0 best is kept.
+final class RestartsTests: XCTestCase {
+    private func model(restarts: Int?) throws -> NEMModel {
+        var rng = SeededRNG(seed: 11)
+        let network = NetworkSpec(input: [.reshape([28, 28, 1]), .conv(8, act: .elu, ln: true), .flatten, .fc(32, act: .elu, ln: true)],
+                                  recurrent: [.rnn(16, ln: true)],
+                                  output: [.fc(7 * 7 * 4, act: .relu, ln: true), .reshape([7, 7, 4]),
+                                           .resizeConv(4, act: .relu, ln: true), .resizeConv(1, act: .output), .flatten])
+        return try NEMModel(config: ModelConfig(components: 3, steps: 4, likelihood: .bernoulli, warmupSteps: 2, restarts: restarts,
+                                                frameShape: [28, 28, 1], network: network), rng: &rng)
+    }
+
+    /// The first frames of `count` flying-shapes sequences, (count, 1, 28, 28, 1).
+    private func firstFrames(_ count: Int) throws -> Tensor {
+        let generator = try FlyingShapes(options: GeneratorOptions(height: 28, width: 28, frames: 2, objects: 3))
+        let values = (0..<count).flatMap { Array(generator.sequence(split: .test, index: $0, seed: 9).features[0..<784]) }
+        return Tensor(shape: [count, 1, 28, 28, 1], scalars: values)
+    }
+
+    func testOneRestartIsTheUsualDraw() throws {
+        let cell = try model(restarts: nil).cell()
+        XCTAssertEqual(cell.restarts, 1)
+        let x = try firstFrames(2)
+        var a = SeededRNG(seed: 4), b = SeededRNG(seed: 4)
+        XCTAssertEqual(cell.startingState(firstInput: x, firstTarget: x, components: 3, rng: &a).gamma.scalars,
+                       cell.initialState(firstInput: x, components: 3, rng: &b).gamma.scalars)
+    }
+
+    func testTheKeptStartIsTheDrawWhoseWarmUpExplainsFrameZeroBest() throws {
+        let cell = try model(restarts: 4).cell()
+        let x = try firstFrames(3)
+        var rng = SeededRNG(seed: 4), same = SeededRNG(seed: 4)
+        let kept = cell.startingState(firstInput: x, firstTarget: x, components: 3, rng: &rng)
+        XCTAssertEqual(kept.gamma.shape, [3, 3, 28, 28, 1])
+        XCTAssertEqual(kept.theta.shape, [9, 16])
+        // The same four draws per sequence, each warmed up alone (batch 1) and scored.
+        let draws = cell.initialState(firstInput: repeatedSlices(x, times: 4), components: 3, rng: &same)
+        let gammas = draws.gamma.scalars, slice = 3 * 784
+        withoutGradients {
+            for b in 0..<3 {
+                let frame = Tensor(shape: [1, 1, 28, 28, 1], scalars: Array(x.scalars[b * 784..<(b + 1) * 784]))
+                func warmedUpScore(_ gamma: [Float]) -> Double {
+                    var state = EMState(theta: cell.network.initialTheta(rows: 3), predictions: Tensor(filling: 0, shape: [1, 3, 28, 28, 1]),
+                                        gamma: Tensor(shape: [1, 3, 28, 28, 1], scalars: gamma))
+                    for _ in 0..<2 { state = cell(input: frame, target: frame, state: state) }
+                    return cell.frameLogLikelihoods(predictions: state.predictions, target: frame)[0]
+                }
+                let scores = (0..<4).map { r in warmedUpScore(Array(gammas[(b * 4 + r) * slice..<(b * 4 + r + 1) * slice])) }
+                let keptGamma = Array(kept.gamma.scalars[b * slice..<(b + 1) * slice])
+                let best = scores.indices.max { scores[$0] < scores[$1] }!
+                XCTAssertEqual(keptGamma, Array(gammas[(b * 4 + best) * slice..<(b * 4 + best + 1) * slice]), "sequence \(b)")
+                XCTAssertEqual(warmedUpScore(keptGamma), scores.max()!, accuracy: 1e-5 * Swift.abs(scores.max()!))
+                XCTAssertGreaterThan(Set(scores.map { Float($0) }).count, 1, "the draws differ")
+            }
+        }
+    }
+
+    func testFrameLogLikelihoodIsTheMixtureOfTheComponents() {
+        var rng = SeededRNG(seed: 1)
+        let cell = NEMCell(network: NEMUpdateNetwork(inputSize: 2, thetaSize: 1, rng: &rng), likelihood: .bernoulli,
+                           gradientGamma: false, frameShape: [1, 2, 1])
+        // Two pixels x = (1, 0); ψ₁ = (0.9, 0.2), ψ₂ = (0.5, 0.5): log((0.9+0.5)/2 + ε) + log((0.8+0.5)/2 + ε).
+        let psi = Tensor(shape: [1, 2, 1, 2, 1], scalars: [0.9, 0.2, 0.5, 0.5])
+        let x = Tensor(shape: [1, 1, 1, 2, 1], scalars: [1, 0])
+        let expected = log(0.7 + 1e-6 / 2) + log(0.65 + 1e-6 / 2)
+        XCTAssertEqual(cell.frameLogLikelihoods(predictions: psi, target: x)[0], expected, accuracy: 1e-5)
+    }
+
+    func testTheTrackerKeepsTheSameStartAsBatchEvaluation() throws {
+        let model = try model(restarts: 3)
+        let generator = try FlyingShapes(options: GeneratorOptions(height: 28, width: 28, frames: 5, objects: 3))
+        let features = generator.sequence(split: .test, index: 1, seed: 9).features
+        let frames = (0..<5).map { Array(features[$0 * 784..<($0 + 1) * 784]) }
+        let tracker = try Tracker(model: model, warmupSteps: 2, seed: 5)
+        XCTAssertEqual(tracker.restarts, 3, "the model's")
+        let tracked = frames.map { tracker.track($0) }
+
+        var rng = SeededRNG(seed: 5)
+        let cell = model.cell()
+        let x = frames.map { Tensor(shape: [1, 1, 28, 28, 1], scalars: $0) }
+        let rollout = withoutGradients {
+            let start = cell.startingState(firstInput: x[0], firstTarget: x[0], components: 3, rng: &rng)
+            return cell.unroll(inputs: x, targets: x, components: 3, stepWeights: .init(repeating: 1, count: 4),
+                               loss: LossSettings(gradientGamma: false), rng: &rng, initialState: start)
+        }
+        for t in 1..<frames.count { XCTAssertEqual(tracked[t].gamma, rollout.gammas[t - 1].scalars, "γ of frame \(t)") }
+        XCTAssertThrowsError(try Tracker(model: model, restarts: 0))
+        XCTAssertThrowsError(try NEMModel(config: ModelConfig(components: 3, steps: 4, likelihood: .bernoulli, restarts: 0,
+                                                              frameShape: [28, 28, 1], network: model.config.network),
+                                          rng: &rng))
+    }
+}
