@@ -1,4 +1,5 @@
 import Autodiff
+import Datasets
 
 /// What one (RN)N-EM step carries to the next.
 public struct EMState {
@@ -43,15 +44,17 @@ public struct NEMCell {
     public let initialGammaGrid: Int?
     /// EM steps on the first frame alone (input x̃₀, target x₀) before a sequence's T steps; 0: the reference.
     public let warmupSteps: Int
-    /// γ₀ draws per sequence, of which the one whose warm-up explains frame 0 best is kept; 1: the reference.
-    /// See ``startingState(firstInput:firstTarget:components:rng:)``.
+    /// Searches for a start on the first frame when evaluating or tracking, the best kept; 1: the reference.
+    /// See ``restartedStart(firstFrame:components:rng:)``.
     public let restarts: Int
+    /// The noise on each restart's copy of the first frame (the model's training noise).
+    public let restartNoise: NoiseModel
     /// (H, W, C) of a frame.
     public let frameShape: [Int]
 
     public init(network: any InnerNetwork, likelihood: Likelihood, eSigma: Float = 0.25,
                 gradientGamma: Bool, predictionInit: Float = 0, initialGamma: InitialGamma = .random, initialGammaGrid: Int? = nil,
-                warmupSteps: Int = 0, restarts: Int = 1, frameShape: [Int]) {
+                warmupSteps: Int = 0, restarts: Int = 1, restartNoise: NoiseModel = .none, frameShape: [Int]) {
         precondition(restarts >= 1, "NEMCell: \(restarts) restarts")
         self.network = network
         self.likelihood = likelihood
@@ -62,6 +65,7 @@ public struct NEMCell {
         self.initialGammaGrid = initialGammaGrid
         self.warmupSteps = warmupSteps
         self.restarts = restarts
+        self.restartNoise = restartNoise
         self.frameShape = frameShape
     }
 

@@ -1,36 +1,44 @@
 import Autodiff
+import Datasets
 import Foundation
 
 // MARK: - Restarts: the usual cure for EM's local optima
 
+/// What the restarts kept for each sequence.
+public struct RestartedStart {
+    /// γ₀ of the kept draw: (B, K, H, W, 1)
+    public let initialGamma: Tensor
+    /// The state after the kept draw's warm-up, from which the sequence's steps go on.
+    public let state: EMState
+}
+
 extension NEMCell {
-    /// The state a sequence starts from, before its warm-up. With `restarts` R = 1 one γ₀ drawn as
-    /// ``initialState(firstInput:components:rng:)`` draws it. With R > 1 it draws R γ₀ per sequence, runs the
-    /// cell's warm-up (EM steps on frame 0 alone) from each, and keeps per sequence the γ₀ whose warm-up
-    /// explains frame 0 best: the highest mixture log-likelihood Σ_pixels log (1/K) Σ_k P(x₀ | ψ_k), as EM
-    /// with random restarts keeps its best run. The choice carries no gradient; the caller runs the warm-up
-    /// again from the chosen γ₀ (on the tape when training).
-    /// - Parameters:
-    ///   - firstInput: x̃₀ (B, 1, H, W, C), what the warm-up reads
-    ///   - firstTarget: x₀ (B, 1, H, W, C), what it is scored against
-    /// - Returns: the chosen initial state, batch B
-    public func startingState(firstInput: Tensor, firstTarget: Tensor, components: Int, rng: inout SeededRNG) -> EMState {
-        guard restarts > 1 else { return initialState(firstInput: firstInput, components: components, rng: &rng) }
-        return withoutGradients {
-            let batch = firstInput.shape[0]
+    /// R = `restarts` searches for a start on the first frame: R γ₀ per sequence, each followed by the cell's
+    /// warm-up (EM steps on frame 0 alone) on its own copy of the frame corrupted by `restartNoise` (the
+    /// noise the model was trained with, so that the R searches explore different groupings even on a clean
+    /// frame), scored against the clean frame. Per sequence it keeps the search whose grouping explains frame 0
+    /// best: the highest mixture log-likelihood Σ_pixels log (1/K) Σ_k P(x₀ | ψ_k), as EM with random
+    /// restarts keeps its best run. No gradients; for evaluation and tracking.
+    /// - Parameter firstFrame: the clean first frame x₀, (B, 1, H, W, C)
+    /// - Returns: batch B
+    public func restartedStart(firstFrame: Tensor, components: Int, rng: inout SeededRNG) -> RestartedStart {
+        withoutGradients {
+            let batch = firstFrame.shape[0]
             // Each sequence R times, sequence-major: element b·R + r is restart r of sequence b.
-            let input = repeatedSlices(firstInput, times: restarts)
-            let target = repeatedSlices(firstTarget, times: restarts)
+            let target = repeatedSlices(firstFrame, times: restarts)
+            let input = Tensor(shape: target.shape, scalars: restartNoise.apply(to: target.scalars, rng: &rng))
             let draws = initialState(firstInput: input, components: components, rng: &rng)
             var state = draws
             for _ in 0..<warmupSteps { state = self(input: input, target: target, state: state) }
             let scores = frameLogLikelihoods(predictions: state.predictions, target: target)
-            let chosen = (0..<batch).map { b in
+            let kept = (0..<batch).map { b in
                 b * restarts + (0..<restarts).max { scores[b * restarts + $0] < scores[b * restarts + $1] }!
             }
-            return EMState(theta: selectedSlices(draws.theta, perElement: components, elements: chosen),
-                           predictions: selectedSlices(draws.predictions, perElement: 1, elements: chosen),
-                           gamma: selectedSlices(draws.gamma, perElement: 1, elements: chosen))
+            return RestartedStart(
+                initialGamma: selectedSlices(draws.gamma, perElement: 1, elements: kept),
+                state: EMState(theta: selectedSlices(state.theta, perElement: components, elements: kept),
+                               predictions: selectedSlices(state.predictions, perElement: 1, elements: kept),
+                               gamma: selectedSlices(state.gamma, perElement: 1, elements: kept)))
         }
     }
 

@@ -72,7 +72,7 @@ extension NEMCell {
         let steps = inputs.count - 1
         precondition(targets.count == inputs.count && stepWeights.count == steps,
                       "unroll: \(inputs.count) inputs, \(targets.count) targets and \(stepWeights.count) weights for \(steps) steps")
-        var state = initialState ?? startingState(firstInput: inputs[0], firstTarget: targets[0], components: components, rng: &rng)
+        var state = initialState ?? self.initialState(firstInput: inputs[0], components: components, rng: &rng)
         var total: Tensor?
         func add(_ loss: Tensor, weight: Float) {
             guard weight != 0 else { return }

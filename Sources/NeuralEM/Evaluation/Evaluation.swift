@@ -109,8 +109,8 @@ extension NEMModel {
     /// `steps` EM steps, the input `noise` (fresh per step, from `seed`) and γ₀ drawn the model's way or
     /// as `initialGamma` says, then `warmupSteps` EM steps on frame 0 alone (input x̃₀, target x₀; default the
     /// model's, 0 in the paper's protocol) before the T scored steps, as the tracker does on a first frame;
-    /// with `restarts` R > 1 (default the model's) the γ₀ is the best of R, see
-    /// ``NEMCell/startingState(firstInput:firstTarget:components:rng:)``.
+    /// with `restarts` R > 1 (default the model's) the start is the best of R searches on frame 0 instead, see
+    /// ``NEMCell/restartedStart(firstFrame:components:rng:)``.
     public func evaluate(batches: [Batch], components: Int? = nil, steps: Int? = nil, initialGamma: InitialGamma? = nil,
                          warmupSteps: Int? = nil, restarts: Int? = nil, noise: NoiseModel, loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
         var iterator = batches.makeIterator()
@@ -157,10 +157,19 @@ extension NEMModel {
         try withoutGradients {
             while let data = try next() {
                 let batch = try FrameBatch(data, frames: steps + 1, frameShape: config.frameShape, noise: &noiseSource)
-                let initial = cell.startingState(firstInput: batch.inputs[0], firstTarget: batch.targets[0], components: k, rng: &rng)
-                let rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: k, stepWeights: weights,
+                let rollout: Rollout, initialGamma: Tensor
+                if cell.restarts > 1 {
+                    let start = cell.restartedStart(firstFrame: batch.targets[0], components: k, rng: &rng)
+                    rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: k, stepWeights: weights,
+                                          loss: loss.settings, rng: &rng, initialState: start.state, warmupSteps: 0)
+                    initialGamma = start.initialGamma
+                } else {
+                    let initial = cell.initialState(firstInput: batch.inputs[0], components: k, rng: &rng)
+                    rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: k, stepWeights: weights,
                                           loss: loss.settings, rng: &rng, initialState: initial)
-                accumulator.add(rollout: rollout, batch: batch, initialGamma: initial.gamma, components: k)
+                    initialGamma = initial.gamma
+                }
+                accumulator.add(rollout: rollout, batch: batch, initialGamma: initialGamma, components: k)
             }
         }
         return accumulator.result

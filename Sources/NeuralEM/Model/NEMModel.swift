@@ -33,7 +33,7 @@ public final class NEMModel {
         NEMCell(network: network, likelihood: config.likelihood, eSigma: config.eSigma, gradientGamma: gradientGamma,
                 predictionInit: config.predictionInit, initialGamma: initialGamma ?? config.initialGamma ?? .random,
                 initialGammaGrid: config.initialGammaGrid, warmupSteps: warmupSteps ?? config.warmupSteps ?? 0,
-                restarts: restarts ?? config.restarts ?? 1, frameShape: config.frameShape)
+                restarts: restarts ?? config.restarts ?? 1, restartNoise: trainingNoise, frameShape: config.frameShape)
     }
 
     /// Parameters by name, as stored in the file.
@@ -139,6 +139,9 @@ extension NEMModel {
     }
 
     /// The reference's input noise for this model's data with probability `probability`.
+    /// The noise the model was trained with (bitflip or masked uniform 0.2 when its file does not say).
+    public var trainingNoise: NoiseModel { trainingConfig?.noise.model ?? noise(probability: 0.2) }
+
     public func noise(probability: Float) -> NoiseModel {
         probability == 0 ? .none
             : config.likelihood == .bernoulli ? .bitflip(probability: probability) : .maskedUniform(probability: probability)

@@ -38,8 +38,8 @@ public final class Tracker: @unchecked Sendable {
     /// tracking goes on: without them the first frames are labelled from an inference that has only just
     /// started (0 by default, as in training and batch evaluation).
     public let warmupSteps: Int
-    /// γ₀ draws on a first frame, of which the one whose warm-up explains the frame best is kept
-    /// (``NEMCell/startingState(firstInput:firstTarget:components:rng:)``).
+    /// Searches for a start on a first frame, of which the one whose warm-up explains the frame best is kept
+    /// (``NEMCell/restartedStart(firstFrame:components:rng:)``).
     public let restarts: Int
     /// Reset the state when more than this fraction of pixels changes between consecutive frames (nil: never).
     public let sceneCutThreshold: Double?
@@ -95,9 +95,13 @@ public final class Tracker: @unchecked Sendable {
         return withoutGradients {
             let x = Tensor(shape: [1, 1] + shape, scalars: frame)
             if wasReset || state == nil {
-                var start = cell.startingState(firstInput: x, firstTarget: x, components: components, rng: &rng)
-                for _ in 0..<warmupSteps { start = cell(input: x, target: x, state: start) }
-                state = start
+                if restarts > 1 {
+                    state = cell.restartedStart(firstFrame: x, components: components, rng: &rng).state
+                } else {
+                    var start = cell.initialState(firstInput: x, components: components, rng: &rng)
+                    for _ in 0..<warmupSteps { start = cell(input: x, target: x, state: start) }
+                    state = start
+                }
             } else if let current = state {
                 state = EMState(theta: current.theta, predictions: current.predictions,
                                 gamma: eStep(predictions: current.predictions, target: x, likelihood: cell.likelihood, eSigma: cell.eSigma))

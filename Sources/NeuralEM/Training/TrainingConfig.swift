@@ -45,8 +45,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// EM steps on the first frame alone before a sequence's steps (nil: none, the reference); the tracker
     /// runs the same on a stream's first frame. See ``NEMCell/unroll(inputs:targets:components:stepWeights:loss:rng:initialState:warmupSteps:)``.
     public var warmupSteps: Int?
-    /// γ₀ draws per sequence, of which the one whose warm-up groups frame 0 best is kept (nil: 1, the
-    /// reference). See ``NEMCell/startingState(firstInput:firstTarget:components:rng:)``.
+    /// Searches for a start on the first frame when evaluating and tracking (nil: 1, the reference); training
+    /// rollouts draw one γ₀ as always. See ``NEMCell/restartedStart(firstFrame:components:rng:)``.
     public var restarts: Int?
     /// (H, W, C) of a frame.
     public var frameShape: [Int]
