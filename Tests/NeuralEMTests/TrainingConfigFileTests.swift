@@ -1,3 +1,5 @@
+import Autodiff
+import Datasets
 import NeuralEM
 import XCTest
 
@@ -82,6 +84,7 @@ final class TrainingConfigFileTests: XCTestCase {
         assertError("preset: flying-shapes\nmodel:\n  initial_gamma: clever\n", line: 3, contains: "model.initial_gamma")
         assertError("preset: flying-shapes\nmodel:\n  warmup_steps: -2\n", line: 3, contains: "model.warmup_steps: must not be negative")
         assertError("preset: flying-shapes\nmodel:\n  restarts: 0\n", line: 3, contains: "model.restarts: must be at least 1")
+        assertError("preset: flying-shapes\nnoise:\n  min_probability: 0.3\n", line: 3, contains: "noise.min_probability: must be in [0, noise.probability")
     }
 
     func testSyntaxErrorIsReportedWithItsLine() {
@@ -97,5 +100,21 @@ final class TrainingConfigFileTests: XCTestCase {
 
     func testAFileWithoutPresetMustBeComplete() {
         XCTAssertThrowsError(try parse("model:\n  components: 3\n"))
+    }
+
+    func testMinProbabilityDrawsEachTrainingStepsNoiseLevelBetweenItAndProbability() throws {
+        let fixed = try parse("preset: flying-shapes\n").noise
+        var rng = SeededRNG(seed: 1)
+        XCTAssertEqual(fixed.trainingModel(rng: &rng), .bitflip(probability: 0.2))
+        let mixed = try parse("preset: flying-shapes\nnoise:\n  min_probability: 0.05\n").noise
+        XCTAssertEqual(mixed.minProbability, 0.05)
+        XCTAssertEqual(mixed.model, .bitflip(probability: 0.2), "validation and evaluation keep the full level")
+        let levels: [Float] = (0..<200).map { _ in
+            guard case .bitflip(let p) = mixed.trainingModel(rng: &rng) else { XCTFail("kind"); return -1 }
+            return p
+        }
+        XCTAssertTrue(levels.allSatisfy { (0.05...0.2).contains($0) })
+        XCTAssertLessThan(levels.min()!, 0.07)
+        XCTAssertGreaterThan(levels.max()!, 0.18)
     }
 }

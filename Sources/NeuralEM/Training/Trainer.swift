@@ -118,7 +118,9 @@ public final class Trainer {
             if stopRequested() { stop = .interrupted; break }
             if schedule.maxMinutes > 0 && elapsed() >= schedule.maxMinutes * 60 { stop = .maxTime; break }
             let stepStart = Date()
-            var noise = NoiseSource(model: config.noise.model, seed: schedule.seed &+ 0x9E37_79B9 &* UInt64(progress.step + 1))
+            var levelRNG = SeededRNG.derived(seed: schedule.seed ^ 0x401_5E, stream: UInt64(progress.step))
+            var noise = NoiseSource(model: config.noise.trainingModel(rng: &levelRNG),
+                                    seed: schedule.seed &+ 0x9E37_79B9 &* UInt64(progress.step + 1))
             var rng = SeededRNG.derived(seed: schedule.seed ^ 0x5EED, stream: UInt64(progress.step))
             let batch = try FrameBatch(try data.train.nextBatch(size: schedule.batchSize), frames: config.model.steps + 1,
                                        frameShape: config.model.frameShape, noise: &noise)
@@ -264,5 +266,16 @@ public final class Trainer {
                         bestScore: Double(file.metadata["nem.best_score"] ?? file.metadata["nem.best_loss"] ?? "") ?? .infinity,
                         bestStep: Int(file.metadata["nem.best_step"] ?? "") ?? 0,
                         validationsWithoutImprovement: Int(file.metadata["nem.stale_validations"] ?? "") ?? 0)
+    }
+}
+
+extension NoiseConfig {
+    /// The noise of one training step: `model`, or with `min_probability` the same kind at a probability drawn
+    /// from `rng` uniformly in [min_probability, probability].
+    public func trainingModel(rng: inout SeededRNG) -> NoiseModel {
+        guard let low = minProbability else { return model }
+        var drawn = self
+        drawn.probability = low + (probability - low) * rng.nextFloat()
+        return drawn.model
     }
 }

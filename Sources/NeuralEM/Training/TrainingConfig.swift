@@ -107,14 +107,19 @@ public struct NoiseConfig: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable { case none, bitflip, maskedUniform = "masked_uniform" }
     public var type: Kind
     public var probability: Float
+    /// When set, each training step draws its batch's probability uniformly from [min_probability,
+    /// probability], so that the model also sees cleaner frames than the reference's fixed level (what a
+    /// tracker gets); validation, evaluation and restarts use `probability`. nil: always `probability`.
+    public var minProbability: Float?
 
-    public init(type: Kind, probability: Float) {
+    public init(type: Kind, probability: Float, minProbability: Float? = nil) {
         self.type = type
         self.probability = probability
+        self.minProbability = minProbability
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case type, probability
+        case type, probability, minProbability = "min_probability"
     }
 
     public var model: NoiseModel {
@@ -271,6 +276,10 @@ extension TrainingConfig {
             try check(decay >= 0 && decay < 1, "optimizer.weight_decay", "must be in [0, 1), got \(decay)")
         }
         try check((0...1).contains(noise.probability), "noise.probability", "must be in [0, 1], got \(noise.probability)")
+        if let low = noise.minProbability {
+            try check((0...noise.probability).contains(low), "noise.min_probability",
+                      "must be in [0, noise.probability = \(noise.probability)], got \(low)")
+        }
         try check(loss.interWeight >= 0, "loss.inter_weight", "must not be negative, got \(loss.interWeight)")
         if case .explicit(let w) = loss.stepWeights {
             try check(w.count == model.steps, "loss.step_weights", "\(w.count) weights for \(model.steps) steps")
