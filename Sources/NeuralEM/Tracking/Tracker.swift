@@ -51,7 +51,7 @@ public final class Tracker: @unchecked Sendable {
     private var frameIndex = 0
     private var resetRequested = false
 
-    /// - Parameter restarts: γ₀ draws on a first frame; nil: the model's (1 unless it says otherwise)
+    /// - Parameter restarts: searches for a start on a first frame; nil: the model's (1 unless it says otherwise)
     public init(model: NEMModel, components: Int? = nil, stepsPerFrame: Int = 1, warmupSteps: Int = 0, restarts: Int? = nil,
                 sceneCutThreshold: Double? = nil, seed: UInt64 = 1) throws {
         let k = components ?? model.config.components
