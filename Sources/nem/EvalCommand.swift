@@ -18,7 +18,7 @@ struct Eval: ParsableCommand {
     var initialGamma: InitialGamma?
     @Option(name: .customLong("warmup-steps"), help: "EM steps on frame 0 alone before the scored steps, as `nem track` (default: the model's; 0 is the paper's protocol).")
     var warmupSteps: Int?
-    @Option(help: "γ₀ draws per sequence; the one whose warm-up explains frame 0 best is kept (default: the model's; 1 is the paper's protocol).")
+    @Option(help: "Searches for a start on frame 0 per sequence, each from its own γ₀ on its own noisy copy of the frame; the one whose warm-up explains the frame best is kept (default: the model's; 1 is the paper's protocol).")
     var restarts: Int?
     @Option(help: "Input noise probability (default: the training noise; 0 = none).") var noise: Float?
     @Option(help: "Score only the first N sequences.") var limit: Int?

@@ -32,7 +32,7 @@ struct ModelExport: ParsableCommand {
     @Flag(help: "Store the weights as F16 (half the size).") var half = false
     @Option(help: "Store this number of EM steps as the model's (what nem eval runs unless --steps says otherwise); the weights do not depend on it.")
     var steps: Int?
-    @Option(help: "Store this number of γ₀ restarts as the model's (what nem eval and nem track use unless told otherwise); the weights do not depend on it.")
+    @Option(help: "Store this number of searches for a start on the first frame (restarts) as the model's (what nem eval and nem track use unless told otherwise); the weights do not depend on it.")
     var restarts: Int?
     @Flag(help: "Replace an existing output.") var overwrite = false
 

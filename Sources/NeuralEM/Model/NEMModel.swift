@@ -27,7 +27,8 @@ public final class NEMModel {
 
     /// The EM cell for this model; `gradientGamma` only matters when training. `initialGamma` replaces
     /// the model's way of drawing γ₀ (e.g. to score a model trained with a random γ₀ from a k-means one).
-    /// `warmupSteps` and `restarts` replace the model's warm-up on frame 0 and its number of γ₀ restarts.
+    /// `warmupSteps` and `restarts` replace the model's warm-up on frame 0 and its number of searches
+    /// for a start there (``NEMCell/restartedStart(firstFrame:components:rng:)``).
     public func cell(gradientGamma: Bool = false, initialGamma: InitialGamma? = nil, warmupSteps: Int? = nil,
                      restarts: Int? = nil) -> NEMCell {
         NEMCell(network: network, likelihood: config.likelihood, eSigma: config.eSigma, gradientGamma: gradientGamma,
@@ -55,8 +56,8 @@ public final class NEMModel {
     /// Writes the model (temporary name, renamed when complete); `halfPrecision` stores F16 weights
     /// (half the size, for shipping; they load back as Float). `defaultSteps` replaces the number of EM
     /// steps the file names as the model's (what `nem eval` runs unless told otherwise), e.g. for a model
-    /// trained on 40-step sequences and scored on 20; `defaultRestarts` likewise the number of γ₀ restarts
-    /// (``ModelConfig/restarts``). The weights depend on neither.
+    /// trained on 40-step sequences and scored on 20; `defaultRestarts` likewise the number of searches
+    /// for a start on the first frame (``ModelConfig/restarts``). The weights depend on neither.
     public func save(to url: URL, overwrite: Bool = true, extraTensors: [String: Tensor] = [:],
                      extraMetadata: [String: String] = [:], halfPrecision: Bool = false, defaultSteps: Int? = nil,
                      defaultRestarts: Int? = nil) throws {
@@ -138,10 +139,10 @@ extension NEMModel {
                                            gradientGamma: false, stepWeights: .all)
     }
 
-    /// The reference's input noise for this model's data with probability `probability`.
     /// The noise the model was trained with (bitflip or masked uniform 0.2 when its file does not say).
     public var trainingNoise: NoiseModel { trainingConfig?.noise.model ?? noise(probability: 0.2) }
 
+    /// The reference's input noise for this model's data with probability `probability`.
     public func noise(probability: Float) -> NoiseModel {
         probability == 0 ? .none
             : config.likelihood == .bernoulli ? .bitflip(probability: probability) : .maskedUniform(probability: probability)

@@ -268,14 +268,3 @@ public final class Trainer {
                         validationsWithoutImprovement: Int(file.metadata["nem.stale_validations"] ?? "") ?? 0)
     }
 }
-
-extension NoiseConfig {
-    /// The noise of one training step: `model`, or with `min_probability` the same kind at a probability drawn
-    /// from `rng` uniformly in [min_probability, probability].
-    public func trainingModel(rng: inout SeededRNG) -> NoiseModel {
-        guard let low = minProbability else { return model }
-        var drawn = self
-        drawn.probability = low + (probability - low) * rng.nextFloat()
-        return drawn.model
-    }
-}

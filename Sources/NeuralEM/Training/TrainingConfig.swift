@@ -1,3 +1,4 @@
+import Autodiff
 import Datasets
 import Layers
 
@@ -128,6 +129,15 @@ public struct NoiseConfig: Codable, Sendable, Equatable {
         case .bitflip: return .bitflip(probability: probability)
         case .maskedUniform: return .maskedUniform(probability: probability)
         }
+    }
+
+    /// The noise of one training step: `model`, or with `min_probability` the same kind at a probability drawn
+    /// from `rng` uniformly in [min_probability, probability].
+    public func trainingModel(rng: inout SeededRNG) -> NoiseModel {
+        guard let low = minProbability else { return model }
+        var drawn = self
+        drawn.probability = low + (probability - low) * rng.nextFloat()
+        return drawn.model
     }
 }
 

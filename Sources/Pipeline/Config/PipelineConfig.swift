@@ -46,7 +46,7 @@ public struct PipelineConfig: Equatable, Sendable {
         /// Extra EM steps on the first frame after a reset (0: none, as batch evaluation); 20 brings the
         /// first frames' grouping up to that of later ones (docs/track.md).
         public var warmupSteps = 20
-        /// γ₀ draws on a first frame, the best kept (`nil`: the model's).
+        /// Searches for a start on a first frame, the best kept (`nil`: the model's).
         public var restarts: Int?
         /// Threads for the tracker's matrix products (process-wide: OpenBLAS and the engine's loops).
         public var threads = 1
