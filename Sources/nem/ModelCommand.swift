@@ -17,7 +17,7 @@ struct ModelInfo: ParsableCommand {
         try reportingErrors("model info") {
             let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: path))
             let c = model.config
-            print("\(path): K = \(c.components), \(c.steps) EM steps, frames \(c.frameShape.map(String.init).joined(separator: "×")), \(c.likelihood.rawValue), \(model.network.parameterCount) parameters, γ₀ \(c.initialGamma == .kmeans ? "by k-means over the first frame" : c.initialGammaGrid.map { "random on a \($0)×\($0) grid" } ?? "random per pixel")\(c.warmupSteps.map { ", \($0) warm-up steps on the first frame" } ?? "")\(c.restarts.map { ", best of \($0) starts" } ?? "")")
+            print("\(path): K = \(c.components), \(c.steps) EM steps, frames \(c.frameShape.map(String.init).joined(separator: "×")), \(c.likelihood.rawValue), \(model.network.parameterCount) parameters, γ₀ \(c.initialGamma == .kmeans ? "by k-means over the first frame" : c.initialGammaGrid.map { "random on a \($0)×\($0) grid" } ?? "random per pixel")\(c.warmupSteps.map { ", \($0) warm-up steps on the first frame" } ?? "")\(c.restarts.map { ", best of \($0) starts" } ?? "")\(c.binarize.map { ", frames binarized at \($0)" } ?? "")")
             for key in model.metadata.keys.sorted() where key != "nem.training" {
                 print("  \(key): \(model.metadata[key]!)")
             }

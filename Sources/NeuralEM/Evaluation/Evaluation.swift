@@ -156,7 +156,8 @@ extension NEMModel {
         var rng = SeededRNG.derived(seed: seed, stream: 0x6A33A)
         try withoutGradients {
             while let data = try next() {
-                let batch = try FrameBatch(data, frames: steps + 1, frameShape: config.frameShape, noise: &noiseSource)
+                let batch = try FrameBatch(data, frames: steps + 1, frameShape: config.frameShape, binarize: config.binarize,
+                                           noise: &noiseSource)
                 let rollout: Rollout, initialGamma: Tensor
                 if cell.restarts > 1 {
                     let start = cell.restartedStart(firstFrame: batch.targets[0], components: k, rng: &rng)

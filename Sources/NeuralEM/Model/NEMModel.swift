@@ -121,6 +121,9 @@ extension ModelConfig {
         if let restarts, restarts < 1 {
             throw ConfigError.invalid(key: "model.restarts", reason: "must be at least 1, got \(restarts)")
         }
+        if let binarize, !(binarize > 0 && binarize <= 1) {
+            throw ConfigError.invalid(key: "model.binarize", reason: "must be in (0, 1], got \(binarize)")
+        }
         if initialGamma == .kmeans, initialGammaGrid != nil {
             throw ConfigError.invalid(key: "model.initial_gamma_grid", reason: "applies to a random γ₀ only, not to initial_gamma: kmeans")
         }

@@ -82,8 +82,10 @@ public final class Tracker: @unchecked Sendable {
     /// Forget θ, ψ and γ before the next frame (as at the start of a stream).
     public func reset() { resetRequested = true }
 
-    /// Processes the next frame: binarized (or grey, for a Gaussian model) values in [0, 1], (H·W·C).
+    /// Processes the next frame: binarized (or grey, for a Gaussian model) values in [0, 1], (H·W·C); a model
+    /// with ``ModelConfig/binarize`` binarizes grey frames at its own level first.
     public func track(_ frame: [Float]) -> TrackedFrame {
+        let frame = model.config.binarize.map { level in frame.map { $0 >= level ? 1 : 0 } } ?? frame
         let shape = frameShape
         precondition(frame.count == shape.reduce(1, *), "tracker: a frame of \(frame.count) values for a model taking \(shape)")
         var wasReset = state == nil || resetRequested

@@ -15,7 +15,8 @@ struct FrameBatch {
     /// - Parameters:
     ///   - frames: T + 1; a static batch (T = 1) is tiled over the frames, as the reference tiles static
     ///     images over EM steps, before fresh noise is drawn for every frame.
-    init(_ data: Batch, frames: Int, frameShape: [Int], noise: inout NoiseSource) throws {
+    ///   - binarize: the model's ``ModelConfig/binarize`` level: values ≥ it become 1, the rest 0, before the noise.
+    init(_ data: Batch, frames: Int, frameShape: [Int], binarize: Float? = nil, noise: inout NoiseSource) throws {
         guard [data.h, data.w, data.c] == frameShape else {
             throw ConfigError.mismatch("the data's frames are \(data.h)×\(data.w)×\(data.c), the model takes \(frameShape[0])×\(frameShape[1])×\(frameShape[2])")
         }
@@ -31,6 +32,7 @@ struct FrameBatch {
             clean += data.features[source..<source + frameCount]
             groups += data.groups[source..<source + frameCount]
         }
+        if let level = binarize { clean = clean.map { $0 >= level ? 1 : 0 } }
         let noisy = noise.corrupt(clean)
         let shape = [data.b, 1] + frameShape
         func frame(_ values: [Float], _ t: Int) -> Tensor {

@@ -123,7 +123,7 @@ public final class Trainer {
                                     seed: schedule.seed &+ 0x9E37_79B9 &* UInt64(progress.step + 1))
             var rng = SeededRNG.derived(seed: schedule.seed ^ 0x5EED, stream: UInt64(progress.step))
             let batch = try FrameBatch(try data.train.nextBatch(size: schedule.batchSize), frames: config.model.steps + 1,
-                                       frameShape: config.model.frameShape, noise: &noise)
+                                       frameShape: config.model.frameShape, binarize: config.model.binarize, noise: &noise)
             OpProfile.mark()
             let rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: config.model.components,
                                       stepWeights: weights, loss: config.loss.settings, rng: &rng)

@@ -49,13 +49,17 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// Searches for a start on the first frame when evaluating and tracking (nil: 1, the reference); training
     /// rollouts draw one γ₀ as always. See ``NEMCell/restartedStart(firstFrame:components:rng:)``.
     public var restarts: Int?
+    /// Grey frames become binary before anything else reads them (x ≥ `binarize` → 1, else 0), in training,
+    /// validation, evaluation and tracking: a Bernoulli model of grey data such as flying MNIST (nil: frames
+    /// as they come, the reference).
+    public var binarize: Float?
     /// (H, W, C) of a frame.
     public var frameShape: [Int]
     public var network: NetworkSpec
 
     public init(components: Int, steps: Int, likelihood: Likelihood, eSigma: Float = 0.25, predictionInit: Float = 0,
                 initialGamma: InitialGamma? = nil, initialGammaGrid: Int? = nil, warmupSteps: Int? = nil, restarts: Int? = nil,
-                frameShape: [Int], network: NetworkSpec) {
+                binarize: Float? = nil, frameShape: [Int], network: NetworkSpec) {
         self.components = components
         self.steps = steps
         self.likelihood = likelihood
@@ -65,13 +69,14 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.initialGammaGrid = initialGammaGrid
         self.warmupSteps = warmupSteps
         self.restarts = restarts
+        self.binarize = binarize
         self.frameShape = frameShape
         self.network = network
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case components, steps, likelihood, eSigma = "e_sigma", predictionInit = "prediction_init"
-        case initialGamma = "initial_gamma", initialGammaGrid = "initial_gamma_grid", warmupSteps = "warmup_steps", restarts
+        case initialGamma = "initial_gamma", initialGammaGrid = "initial_gamma_grid", warmupSteps = "warmup_steps", restarts, binarize
         case frameShape = "frame_shape", network
     }
 }
