@@ -106,7 +106,8 @@ public final class TrackingPipeline {
         let frames = graph.source("read", ReadStage(reader: reader, maxSide: config.preparation.maxInputSize))
         let prepared = graph.stage(
             "prepare",
-            PrepareStage(width: width, height: height, binarization: config.binarization, likelihood: model.config.likelihood,
+            PrepareStage(width: width, height: height, binarization: config.binarization,
+                         greyInput: model.config.likelihood == .gaussian || model.config.binarize != nil,
                          keepSource: config.output.mode != .segmentation, name: reader.name),
             input: frames, capacity: queues.prepare)
         let labelled = graph.stage("track", TrackStage(tracker: tracker), input: prepared, capacity: queues.track)

@@ -15,7 +15,7 @@ final class ConcreteStageTests: XCTestCase {
     private func prepared(_ folder: String, count: Int = 6, keepSource: Bool = true) throws -> [PreparedFrame] {
         let (reader, decoded) = try frames(folder, count: count)
         var harness = StageHarness(PrepareStage(width: modelSide, height: modelSide, binarization: .init(threshold: .fixed(127)),
-                                                likelihood: .bernoulli, keepSource: keepSource, name: reader.name))
+                                                greyInput: false, keepSource: keepSource, name: reader.name))
         return try harness.run(decoded)
     }
 
@@ -51,10 +51,10 @@ final class ConcreteStageTests: XCTestCase {
         XCTAssertNil(try prepared(try temporaryFolder(self), keepSource: false).first?.source)
     }
 
-    func testPrepareGivesAGaussianModelGreyValues() throws {
+    func testPrepareGivesGreyValuesToAModelThatTakesThem() throws {
         let folder = try temporaryFolder(self)
         let (reader, decoded) = try frames(folder)
-        var harness = StageHarness(PrepareStage(width: modelSide, height: modelSide, binarization: .init(), likelihood: .gaussian,
+        var harness = StageHarness(PrepareStage(width: modelSide, height: modelSide, binarization: .init(), greyInput: true,
                                                 keepSource: false, name: reader.name))
         let frame = try harness.feed(decoded[0])
         XCTAssertEqual(frame.input, frame.grey.map { Float($0) / 255 })

@@ -86,7 +86,7 @@ final class TrackingPipelineTests: XCTestCase {
         let graph = StageGraph(queueCapacity: 2)
         let frames = graph.source("read", ReadStage(reader: reader))
         let prepared = graph.stage("prepare", PrepareStage(width: modelSide, height: modelSide, binarization: .init(),
-                                                           likelihood: .bernoulli, keepSource: true, name: input), input: frames)
+                                                           greyInput: false, keepSource: true, name: input), input: frames)
         let labelled = graph.stage("track", TrackStage(tracker: try Tracker(model: model)), input: prepared)
         let failing = graph.stage("fails", FailingStage<LabelledFrame>(failAt: 10), input: labelled)
         graph.stage("masks", MaskSink(writer: try MaskWriter(folder: folder + "/masks", width: 64, height: 64), createdFolder: true),
