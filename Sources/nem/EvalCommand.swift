@@ -98,8 +98,10 @@ struct Eval: ParsableCommand {
         guard [shape.height, shape.width, shape.channels] == model.config.frameShape else {
             throw ConfigError.mismatch("\(data): frames are \(shape.height)×\(shape.width)×\(shape.channels), the model \(self.model) takes \(model.config.frameShape.map(String.init).joined(separator: "×"))")
         }
-        guard loader.isBinary == (model.config.likelihood == .bernoulli) else {
-            throw ConfigError.mismatch("\(data): \(loader.isBinary ? "binary" : "grey") data, the model \(self.model) has a \(model.config.likelihood.rawValue) likelihood")
+        // A Bernoulli model reads binary data, and grey data too when it binarizes them at its own level.
+        let readsGrey = model.config.likelihood == .gaussian || model.config.binarize != nil
+        guard loader.isBinary ? model.config.likelihood == .bernoulli : readsGrey else {
+            throw ConfigError.mismatch("\(data): \(loader.isBinary ? "binary" : "grey") data, the model \(self.model) has a \(model.config.likelihood.rawValue) likelihood\(loader.isBinary ? "" : " and no binarize level")")
         }
         let stored = loader.reader.shape.frames
         guard stored == 1 || stored >= steps + 1 else {

@@ -244,20 +244,24 @@ public struct DataConfig: Codable, Sendable, Equatable {
     /// Flying MNIST: draw digits from only the first N images of each split (the reference's curriculum:
     /// 20, then 500, then all, each stage warm-started from the last with `--init-from`).
     public var variations: Int?
+    /// The generator's canvas [H, W], centred on the model's larger frame with a border of background
+    /// (nil: the model's frame): e.g. the 24×24 flying-MNIST canvas for a model of 28×28 frames.
+    public var canvas: [Int]?
     /// Seed of the generated training and validation data.
     public var seed: UInt64 = 1
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case generator, file, objects, mnist, variations, seed
+        case generator, file, objects, mnist, variations, canvas, seed
     }
 
     public init(generator: String? = nil, file: String? = nil, objects: Int? = nil, mnist: String? = nil,
-                variations: Int? = nil, seed: UInt64 = 1) {
+                variations: Int? = nil, canvas: [Int]? = nil, seed: UInt64 = 1) {
         self.generator = generator
         self.file = file
         self.objects = objects
         self.mnist = mnist
         self.variations = variations
+        self.canvas = canvas
         self.seed = seed
     }
 }
@@ -301,6 +305,12 @@ extension TrainingConfig {
         }
         try check((data.file == nil) != (data.generator == nil), "data", "give exactly one of 'file' and 'generator'")
         if let objects = data.objects { try check(objects >= 1, "data.objects", "must be at least 1, got \(objects)") }
+        if let canvas = data.canvas {
+            try check(data.generator != nil, "data.canvas", "applies to a generator, not to a file")
+            try check(canvas.count == 2 && canvas[0] >= 1 && canvas[1] >= 1 && canvas[0] <= model.frameShape[0]
+                      && canvas[1] <= model.frameShape[1], "data.canvas",
+                      "expected [H, W] no larger than the model's \(model.frameShape[0])×\(model.frameShape[1]) frame, got \(canvas)")
+        }
         if let variations = data.variations {
             try check(data.generator == DatasetKind.flyingMNIST.rawValue, "data.variations", "only flying-mnist draws from a set of digits")
             try check(variations >= 1, "data.variations", "must be at least 1, got \(variations)")

@@ -52,10 +52,16 @@ struct TrainingData {
                                       reason: "expected one of \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")), got \(data.generator ?? "nothing")")
         }
         var options = GeneratorOptions(defaultsFor: kind)
-        options.height = frameShape[0]
-        options.width = frameShape[1]
+        options.height = data.canvas?[0] ?? frameShape[0]
+        options.width = data.canvas?[1] ?? frameShape[1]
         if kind != .staticShapes { options.frames = frames }
         if let objects = data.objects { options.objects = objects }
+        let generator = try Self.generator(kind, options: options, data: data)
+        return data.canvas == nil ? generator : try CentredGenerator(generator, height: frameShape[0], width: frameShape[1])
+    }
+
+    /// The generator of `kind` with `options`.
+    private static func generator(_ kind: DatasetKind, options: GeneratorOptions, data: DataConfig) throws -> any SequenceGenerator {
         switch kind {
         case .staticShapes: return try StaticShapes(options: options)
         case .flyingShapes: return try FlyingShapes(options: options)
