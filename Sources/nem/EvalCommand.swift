@@ -96,7 +96,9 @@ struct Eval: ParsableCommand {
     private func checkCompatible(model: NEMModel, loader: BatchLoader, steps: Int) throws {
         let shape = loader.frameShape
         guard [shape.height, shape.width, shape.channels] == model.config.frameShape else {
-            throw ConfigError.mismatch("\(data): frames are \(shape.height)×\(shape.width)×\(shape.channels), the model \(self.model) takes \(model.config.frameShape.map(String.init).joined(separator: "×"))")
+            let smaller = shape.height <= model.config.frameShape[0] && shape.width <= model.config.frameShape[1]
+                && shape.channels == model.config.frameShape[2]
+            throw ConfigError.mismatch("\(data): frames are \(shape.height)×\(shape.width)×\(shape.channels), the model \(self.model) takes \(model.config.frameShape.map(String.init).joined(separator: "×"))\(smaller ? " (scripts/pad_dataset.py centres them on its canvas)" : "")")
         }
         // A Bernoulli model reads binary data, and grey data too when it binarizes them at its own level.
         let readsGrey = model.config.likelihood == .gaussian || model.config.binarize != nil
