@@ -107,7 +107,7 @@ public final class TrackingPipeline {
         let prepared = graph.stage(
             "prepare",
             PrepareStage(width: width, height: height, binarization: config.binarization,
-                         greyInput: model.config.likelihood == .gaussian || model.config.binarize != nil,
+                         greyInput: model.config.readsGreyFrames,
                          keepSource: config.output.mode != .segmentation, name: reader.name),
             input: frames, capacity: queues.prepare)
         let labelled = graph.stage("track", TrackStage(tracker: tracker), input: prepared, capacity: queues.track)

@@ -100,9 +100,7 @@ struct Eval: ParsableCommand {
                 && shape.channels == model.config.frameShape[2]
             throw ConfigError.mismatch("\(data): frames are \(shape.height)×\(shape.width)×\(shape.channels), the model \(self.model) takes \(model.config.frameShape.map(String.init).joined(separator: "×"))\(smaller ? " (scripts/pad_dataset.py centres them on its canvas)" : "")")
         }
-        // A Bernoulli model reads binary data, and grey data too when it binarizes them at its own level.
-        let readsGrey = model.config.likelihood == .gaussian || model.config.binarize != nil
-        guard loader.isBinary ? model.config.likelihood == .bernoulli : readsGrey else {
+        guard loader.isBinary ? model.config.likelihood == .bernoulli : model.config.readsGreyFrames else {
             throw ConfigError.mismatch("\(data): \(loader.isBinary ? "binary" : "grey") data, the model \(self.model) has a \(model.config.likelihood.rawValue) likelihood\(loader.isBinary ? "" : " and no binarize level")")
         }
         let stored = loader.reader.shape.frames

@@ -96,6 +96,10 @@ public final class NEMModel {
 }
 
 extension ModelConfig {
+    /// Whether the model reads grey frames: a Gaussian model, or one that binarizes them at its own level.
+    /// (A Bernoulli model reads 0/1 frames either way.)
+    public var readsGreyFrames: Bool { likelihood == .gaussian || binarize != nil }
+
     /// The configuration as compact JSON (stored in model files).
     public var json: String {
         let encoder = JSONEncoder()
