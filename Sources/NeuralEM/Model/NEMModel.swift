@@ -100,6 +100,12 @@ extension ModelConfig {
     /// (A Bernoulli model reads 0/1 frames either way.)
     public var readsGreyFrames: Bool { likelihood == .gaussian || binarize != nil }
 
+    /// `values` as the model reads them: 1 where ≥ `level`, else 0 (``binarize``); unchanged when `level` is nil.
+    static func binarized(_ values: [Float], at level: Float?) -> [Float] {
+        guard let level else { return values }
+        return values.map { $0 >= level ? 1 : 0 }
+    }
+
     /// The configuration as compact JSON (stored in model files).
     public var json: String {
         let encoder = JSONEncoder()

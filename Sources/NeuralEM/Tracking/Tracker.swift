@@ -85,7 +85,7 @@ public final class Tracker: @unchecked Sendable {
     /// Processes the next frame: binarized (or grey, for a Gaussian model) values in [0, 1], (H·W·C); a model
     /// with ``ModelConfig/binarize`` binarizes grey frames at its own level first.
     public func track(_ frame: [Float]) -> TrackedFrame {
-        let frame = model.config.binarize.map { level in frame.map { $0 >= level ? 1 : 0 } } ?? frame
+        let frame = ModelConfig.binarized(frame, at: model.config.binarize)
         let shape = frameShape
         precondition(frame.count == shape.reduce(1, *), "tracker: a frame of \(frame.count) values for a model taking \(shape)")
         var wasReset = state == nil || resetRequested

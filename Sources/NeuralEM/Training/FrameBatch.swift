@@ -32,7 +32,7 @@ struct FrameBatch {
             clean += data.features[source..<source + frameCount]
             groups += data.groups[source..<source + frameCount]
         }
-        if let level = binarize { clean = clean.map { $0 >= level ? 1 : 0 } }
+        clean = ModelConfig.binarized(clean, at: binarize)
         let noisy = noise.corrupt(clean)
         let shape = [data.b, 1] + frameShape
         func frame(_ values: [Float], _ t: Int) -> Tensor {
