@@ -34,6 +34,8 @@ struct ModelExport: ParsableCommand {
     var steps: Int?
     @Option(help: "Store this number of searches for a start on the first frame (restarts) as the model's (what nem eval and nem track use unless told otherwise); the weights do not depend on it.")
     var restarts: Int?
+    @Option(name: .customLong("initial-gamma"), help: "Store how γ₀ is drawn (random or kmeans) as the model's; kmeans drops a random start's grid. The weights do not depend on it.")
+    var initialGamma: InitialGamma?
     @Flag(help: "Replace an existing output.") var overwrite = false
 
     func validate() throws {
@@ -44,8 +46,11 @@ struct ModelExport: ParsableCommand {
     func run() throws {
         try reportingErrors("model export") {
             let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: input))
-            try model.save(to: URL(fileURLWithPath: output), overwrite: overwrite, halfPrecision: half, defaultSteps: steps,
-                           defaultRestarts: restarts)
+            try model.save(to: URL(fileURLWithPath: output), overwrite: overwrite, halfPrecision: half) { stored in
+                if let steps { stored.steps = steps }
+                if let restarts { stored.restarts = restarts }
+                if let initialGamma { stored.start(by: initialGamma) }
+            }
         }
     }
 }

@@ -190,7 +190,7 @@ extension TrainerResumeTests {
         let trainer = try Trainer(config: config(maxSteps: 1), directory: directory, resume: false)
         _ = try trainer.run { _ in }
         let exported = directory.appendingPathComponent("steps.safetensors")
-        try NEMModel.load(from: trainer.bestURL).model.save(to: exported, defaultSteps: trainer.config.model.steps + 5)
+        try NEMModel.load(from: trainer.bestURL).model.save(to: exported) { $0.steps = trainer.config.model.steps + 5 }
         let (loaded, file) = try NEMModel.load(from: exported)
         XCTAssertEqual(loaded.config.steps, trainer.config.model.steps + 5)
         XCTAssertEqual(loaded.trainingConfig?.model.steps, trainer.config.model.steps, "nem.training still records the training horizon")
@@ -198,6 +198,19 @@ extension TrainerResumeTests {
         for ((name, a), (_, b)) in zip(loaded.network.namedParameters, trainer.model.network.namedParameters) {
             XCTAssertEqual(a.scalars, b.scalars, name)
         }
-        XCTAssertThrowsError(try trainer.model.save(to: directory.appendingPathComponent("zero.safetensors"), defaultSteps: 0))
+        XCTAssertThrowsError(try trainer.model.save(to: directory.appendingPathComponent("zero.safetensors")) { $0.steps = 0 })
+    }
+
+    func testExportWithAKMeansStartDropsTheGrid() throws {
+        var gridded = config(maxSteps: 1).model
+        gridded.initialGammaGrid = 4
+        var kmeans = gridded
+        kmeans.start(by: .kmeans)
+        XCTAssertEqual(kmeans.initialGamma, .kmeans)
+        XCTAssertNil(kmeans.initialGammaGrid, "a grid applies to a random start only")
+        XCTAssertNoThrow(try kmeans.validate())
+        var random = gridded
+        random.start(by: .random)
+        XCTAssertEqual(random.initialGammaGrid, 4, "a random start keeps its grid")
     }
 }

@@ -54,23 +54,22 @@ public final class NEMModel {
     }
 
     /// Writes the model (temporary name, renamed when complete); `halfPrecision` stores F16 weights
-    /// (half the size, for shipping; they load back as Float). `defaultSteps` replaces the number of EM
-    /// steps the file names as the model's (what `nem eval` runs unless told otherwise), e.g. for a model
-    /// trained on 40-step sequences and scored on 20; `defaultRestarts` likewise the number of searches
-    /// for a start on the first frame (``ModelConfig/restarts``). The weights depend on neither.
+    /// (half the size, for shipping; they load back as Float). `adjusting` changes what the file stores as
+    /// the model's inference defaults, which the weights do not depend on: the number of EM steps (what
+    /// `nem eval` runs unless told otherwise, e.g. 20 for a model trained on 40-step sequences), the
+    /// restarts (``ModelConfig/restarts``), the rule for γ₀. The result is validated before anything is written.
     public func save(to url: URL, overwrite: Bool = true, extraTensors: [String: Tensor] = [:],
-                     extraMetadata: [String: String] = [:], halfPrecision: Bool = false, defaultSteps: Int? = nil,
-                     defaultRestarts: Int? = nil) throws {
+                     extraMetadata: [String: String] = [:], halfPrecision: Bool = false,
+                     adjusting adjust: (inout ModelConfig) -> Void = { _ in }) throws {
         var stored = config
-        if let defaultSteps { stored.steps = defaultSteps }
-        if let defaultRestarts { stored.restarts = defaultRestarts }
+        adjust(&stored)
         try stored.validate()
         let tensors = self.tensors.merging(extraTensors) { a, _ in a }
         try SafeTensors(tensors: tensors, metadata: fileMetadata(storing: stored).merging(extraMetadata) { _, b in b })
             .write(to: url, overwrite: overwrite, halfPrecision: halfPrecision)
     }
 
-    /// Loads a model file written by ``save(to:overwrite:extraTensors:extraMetadata:halfPrecision:defaultSteps:defaultRestarts:)``; errors name the
+    /// Loads a model file written by ``save(to:overwrite:extraTensors:extraMetadata:halfPrecision:adjusting:)``; errors name the
     /// file and, for a mismatch, the first tensor that does not fit.
     public static func load(from url: URL) throws -> (model: NEMModel, file: SafeTensors) {
         let file = try SafeTensors(contentsOf: url)
@@ -104,6 +103,12 @@ extension ModelConfig {
     static func binarized(_ values: [Float], at level: Float?) -> [Float] {
         guard let level else { return values }
         return values.map { $0 >= level ? 1 : 0 }
+    }
+
+    /// Starts from γ₀ drawn by `rule`; a k-means start has no random grid, so choosing it drops the grid.
+    public mutating func start(by rule: InitialGamma) {
+        initialGamma = rule
+        if rule == .kmeans { initialGammaGrid = nil }
     }
 
     /// The configuration as compact JSON (stored in model files).
