@@ -31,10 +31,12 @@ public final class NEMModel {
     /// for a start there (``NEMCell/restartedStart(firstFrame:components:rng:)``).
     public func cell(gradientGamma: Bool = false, initialGamma: InitialGamma? = nil, warmupSteps: Int? = nil,
                      restarts: Int? = nil) -> NEMCell {
-        NEMCell(network: network, likelihood: config.likelihood, eSigma: config.eSigma, gradientGamma: gradientGamma,
-                predictionInit: config.predictionInit, initialGamma: initialGamma ?? config.initialGamma ?? .random,
-                initialGammaGrid: config.initialGammaGrid, warmupSteps: warmupSteps ?? config.warmupSteps ?? 0,
-                restarts: restarts ?? config.restarts ?? 1, restartNoise: trainingNoise, frameShape: config.frameShape)
+        var start = config
+        if let initialGamma { start.start(by: initialGamma) }
+        return NEMCell(network: network, likelihood: config.likelihood, eSigma: config.eSigma, gradientGamma: gradientGamma,
+                       predictionInit: config.predictionInit, initialGamma: start.initialGamma ?? .random,
+                       initialGammaGrid: start.initialGammaGrid, warmupSteps: warmupSteps ?? config.warmupSteps ?? 0,
+                       restarts: restarts ?? config.restarts ?? 1, restartNoise: trainingNoise, frameShape: config.frameShape)
     }
 
     /// Parameters by name, as stored in the file.
