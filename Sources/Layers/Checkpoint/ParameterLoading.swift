@@ -23,8 +23,10 @@ extension ParameterContainer {
     /// Overwrites every parameter with the tensor of the same name in `tensors` (extra tensors,
     /// such as optimizer state or another network's parameters, are ignored). Throws, before
     /// changing anything, naming the first parameter that is missing or has another shape.
-    public func loadParameters(from tensors: [String: Tensor], source: String) throws {
-        try copyTensors(namedParameters.map { ($0.name, $0.tensor) }, from: tensors, source: source)
+    /// `including` picks the parameters to load (all by default); the others keep their values.
+    public func loadParameters(from tensors: [String: Tensor], source: String,
+                               including: (String) -> Bool = { _ in true }) throws {
+        try copyTensors(namedParameters.filter { including($0.name) }.map { ($0.name, $0.tensor) }, from: tensors, source: source)
     }
 
     /// The parameters by name (for ``SafeTensors/write(_:metadata:to:overwrite:)``).

@@ -23,11 +23,13 @@ public struct RNNCell: ParameterContainer {
     public var hiddenSize: Int { weight.shape[1] }
 
     /// One step: input (B, inputSize), state (B, hiddenSize) → output and new state, both (B, hiddenSize).
-    public func callAsFunction(_ input: Tensor, state: Tensor) -> (output: Tensor, state: Tensor) {
+    /// `added` (B, hiddenSize), when given, joins the pre-activation z (R-NEM's interaction term).
+    public func callAsFunction(_ input: Tensor, state: Tensor, added: Tensor? = nil) -> (output: Tensor, state: Tensor) {
         precondition(input.rank == 2 && state.rank == 2 && input.shape[0] == state.shape[0]
                      && input.shape[1] == inputSize && state.shape[1] == hiddenSize,
                      "RNNCell(\(inputSize) → \(hiddenSize)) called with input \(input.shape) and state \(state.shape)")
-        let z = affine(concat([input, state], axis: 1), weight, bias)
+        let linear = affine(concat([input, state], axis: 1), weight, bias)
+        let z = added.map { linear + $0 } ?? linear
         let newState = activation(z)
         guard let norm else { return (newState, newState) }
         return (activation(norm(z)), newState)

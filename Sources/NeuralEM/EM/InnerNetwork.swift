@@ -9,6 +9,6 @@ public protocol InnerNetwork: AnyObject, ParameterContainer {
     var thetaSize: Int { get }
     /// The initial θ for `rows` = B·K components.
     func initialTheta(rows: Int) -> Tensor
-    /// deltas (B·K, D), θ (B·K, M) → ψ (B·K, D), θ' (B·K, M)
-    func callAsFunction(_ deltas: Tensor, theta: Tensor) -> (predictions: Tensor, theta: Tensor)
+    /// deltas (B·K, D), θ (B·K, M) of K components per sample → ψ (B·K, D), θ' (B·K, M)
+    func callAsFunction(_ deltas: Tensor, theta: Tensor, components: Int) -> (predictions: Tensor, theta: Tensor)
 }

@@ -109,7 +109,7 @@ public struct NEMCell {
     public func callAsFunction(input: Tensor, target: Tensor, state: EMState) -> EMState {
         let (b, k) = (state.batch, state.components)
         let deltas = maskedDeltas(input: input, state: state).reshaped([b * k, frameShape.reduce(1, *)])
-        let (predictions, theta) = network(deltas, theta: state.theta)
+        let (predictions, theta) = network(deltas, theta: state.theta, components: k)
         let psi = predictions.reshaped([b, k] + frameShape)
         let gamma = eStep(predictions: psi, target: target, likelihood: likelihood, eSigma: eSigma)
         return EMState(theta: theta, predictions: psi, gamma: gamma)

@@ -27,7 +27,7 @@ public final class NEMUpdateNetwork: InnerNetwork, Sendable {
 
     public func initialTheta(rows: Int) -> Tensor { Tensor.zeros([rows, thetaSize]) }
 
-    public func callAsFunction(_ deltas: Tensor, theta: Tensor) -> (predictions: Tensor, theta: Tensor) {
+    public func callAsFunction(_ deltas: Tensor, theta: Tensor, components _: Int) -> (predictions: Tensor, theta: Tensor) {
         let s = sigmoid(theta)
         let z = theta + stepSize * (s * (1 - s)) * matmul(deltas, weight)
         let predictions = sigmoid(matmul(sigmoid(z), weight, transposeB: true))

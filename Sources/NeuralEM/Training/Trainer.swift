@@ -236,15 +236,19 @@ public final class Trainer {
     }
 
     /// Copies the weights of the model in `url` into `model` (a warm start), after checking that the
-    /// two have the same network, frame shape and likelihood.
+    /// two have the same network, frame shape and likelihood. A configuration may add R-NEM's
+    /// interaction to a model without one: the interaction keeps its initial (inactive) weights.
     private static func initialise(_ model: NEMModel, from url: URL) throws {
         let (source, _) = try NEMModel.load(from: url)
         let wanted = model.config, given = source.config
-        for (differs, what) in [(wanted.network != given.network, "network"), (wanted.frameShape != given.frameShape, "frame shape"),
+        let addsInteraction = wanted.network.interaction != nil && given.network.interaction == nil
+        let sameNetwork = addsInteraction ? wanted.network.withoutInteraction == given.network : wanted.network == given.network
+        for (differs, what) in [(!sameNetwork, "network"), (wanted.frameShape != given.frameShape, "frame shape"),
                                 (wanted.likelihood != given.likelihood, "likelihood")] where differs {
             throw CheckpointError.mismatch(path: url.path, reason: "cannot start from this model: its \(what) differs from the configuration's")
         }
-        try model.network.loadParameters(from: source.network.parameterDictionary, source: url.path)
+        try model.network.loadParameters(from: source.network.parameterDictionary, source: url.path,
+                                         including: { !addsInteraction || !$0.hasPrefix("interaction.") })
     }
 
     private static func restore(from checkpoint: URL, config: TrainingConfig, model: NEMModel, optimizer: Adam) throws -> Progress {
