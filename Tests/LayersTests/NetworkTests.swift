@@ -168,4 +168,18 @@ final class NetworkTests: XCTestCase {
         }
         XCTAssertEqual(bias.scalars, [1, -2], "biases are not decayed")
     }
+
+    func testEachParameterLearnsAtItsOwnMultipleOfTheLearningRate() {
+        let slow = Tensor(shape: [2], scalars: [1, 1]), fast = Tensor(shape: [2], scalars: [1, 1])
+        for p in [slow, fast] {
+            p.requiresGrad = true
+            p.grad = Tensor(shape: [2], scalars: [1, -1])
+        }
+        // Adam's first step moves each value by ≈ lr·sign(g): 0.01 for the first, 10 × 0.01 for the second.
+        let adam = Adam(parameters: [slow, fast], learningRate: 0.01, learningRateScales: [1, 10])
+        adam.step()
+        for (got, want) in zip(slow.scalars + fast.scalars, [0.99, 1.01, 0.9, 1.1] as [Float]) {
+            XCTAssertEqual(got, want, accuracy: 1e-5)
+        }
+    }
 }

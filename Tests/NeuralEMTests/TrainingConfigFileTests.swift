@@ -102,6 +102,18 @@ final class TrainingConfigFileTests: XCTestCase {
         XCTAssertEqual(try parse("preset: flying-shapes\ndata:\n  canvas: [24, 24]\n").data.canvas, [24, 24])
     }
 
+    func testLearningRateScalesGoByTheLongestPrefixAndMustMatchAParameter() throws {
+        let config = try parse("preset: flying-shapes\noptimizer:\n  learning_rate_scales: {interaction.: 10, interaction.cell.: 20}\n")
+        let names = ["encoder.1.weight", "interaction.encode.weight", "interaction.cell.weight"]
+        XCTAssertEqual(try config.optimizer.scales(for: names), [1, 10, 20])
+        XCTAssertThrowsError(try config.optimizer.scales(for: ["encoder.1.weight"])) { error in
+            XCTAssertTrue("\(error)".contains("'interaction.") && "\(error)".contains("no parameter"), "\(error)")
+        }
+        XCTAssertThrowsError(try parse("preset: flying-shapes\noptimizer:\n  learning_rate_scales: {encoder.: 0}\n")) { error in
+            XCTAssertTrue("\(error)".contains("must be positive"), "\(error)")
+        }
+    }
+
     func testAFileWithoutPresetMustBeComplete() {
         XCTAssertThrowsError(try parse("model:\n  components: 3\n"))
     }

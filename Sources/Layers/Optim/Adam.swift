@@ -8,6 +8,8 @@ import Foundation
 /// Parameters without a gradient are left alone (as TF skips variables with no gradient).
 /// Optional decoupled weight decay (AdamW, Loshchilov & Hutter): θ −= lr·λ·θ on each parameter of rank ≥ 2
 /// (weight matrices and kernels; biases and LayerNorm gains and biases are not decayed). λ = 0 is Adam.
+/// Each parameter may learn at its own multiple of the learning rate (`learningRateScales`), e.g. a new
+/// part of a warm-started network faster than the rest.
 public final class Adam {
     public let parameters: [Tensor]
     /// One name per parameter, for the optimizer state in a checkpoint.
@@ -16,13 +18,18 @@ public final class Adam {
     public let beta1, beta2, epsilon: Float
     /// λ of the decoupled weight decay.
     public let weightDecay: Float
+    /// One factor per parameter on `learningRate` (and on its weight decay); 1 for all by default.
+    public let learningRateScales: [Float]
     /// Number of steps taken (t).
     public private(set) var timestep = 0
     private let m: [Tensor], v: [Tensor]
 
     public init(parameters: [Tensor], names: [String]? = nil, learningRate: Float = 1e-3,
-                beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+                beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0,
+                learningRateScales: [Float]? = nil) {
         precondition(names == nil || names!.count == parameters.count, "Adam: \(names!.count) names for \(parameters.count) parameters")
+        precondition(learningRateScales == nil || learningRateScales!.count == parameters.count,
+                     "Adam: \(learningRateScales!.count) learning-rate scales for \(parameters.count) parameters")
         self.parameters = parameters
         self.names = names ?? parameters.indices.map { "p\($0)" }
         self.learningRate = learningRate
@@ -30,14 +37,17 @@ public final class Adam {
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
+        self.learningRateScales = learningRateScales ?? Array(repeating: 1, count: parameters.count)
         m = parameters.map { .zeros($0.shape) }
         v = parameters.map { .zeros($0.shape) }
     }
 
     public convenience init(namedParameters: [(name: String, tensor: Tensor)], learningRate: Float = 1e-3,
-                            beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+                            beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0,
+                            learningRateScales: [Float]? = nil) {
         self.init(parameters: namedParameters.map(\.tensor), names: namedParameters.map(\.name),
-                  learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+                  learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                  learningRateScales: learningRateScales)
     }
 
     /// Applies one update from the parameters' accumulated gradients.
@@ -51,7 +61,8 @@ public final class Adam {
         for (index, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             precondition(grad.shape == p.shape, "Adam: gradient \(grad.shape) for parameter \(names[index]) of shape \(p.shape)")
-            let keep: Float = p.shape.count >= 2 ? 1 - learningRate * weightDecay : 1
+            let scale = learningRateScales[index], lrP = lrT * scale
+            let keep: Float = p.shape.count >= 2 ? 1 - learningRate * scale * weightDecay : 1
             grad.withUnsafeBufferPointer { g in
                 m[index].withUnsafeMutableBufferPointer { m in
                     v[index].withUnsafeMutableBufferPointer { v in
@@ -59,7 +70,7 @@ public final class Adam {
                             for i in 0..<theta.count {
                                 m[i] += (g[i] - m[i]) * oneMinusBeta1
                                 v[i] += (g[i] * g[i] - v[i]) * oneMinusBeta2
-                                theta[i] = theta[i] * keep - lrT * m[i] / (v[i].squareRoot() + eps)
+                                theta[i] = theta[i] * keep - lrP * m[i] / (v[i].squareRoot() + eps)
                             }
                         }
                     }

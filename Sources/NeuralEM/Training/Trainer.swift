@@ -83,9 +83,11 @@ public final class Trainer {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var rng = SeededRNG.derived(seed: config.training.seed, stream: 0x1217)
         model = try NEMModel(config: config.model, rng: &rng)
-        optimizer = Adam(namedParameters: model.network.namedParameters, learningRate: config.optimizer.learningRate,
+        let named = model.network.namedParameters
+        optimizer = Adam(namedParameters: named, learningRate: config.optimizer.learningRate,
                          beta1: config.optimizer.beta1, beta2: config.optimizer.beta2, epsilon: config.optimizer.epsilon,
-                         weightDecay: config.optimizer.weightDecay ?? 0)
+                         weightDecay: config.optimizer.weightDecay ?? 0,
+                         learningRateScales: try config.optimizer.scales(for: named.map(\.name)))
         let checkpoint = directory.appendingPathComponent("checkpoint.safetensors")
         if resume {
             progress = try Self.restore(from: checkpoint, config: config, model: model, optimizer: optimizer)

@@ -155,18 +155,33 @@ public struct OptimizerConfig: Codable, Sendable, Equatable {
     /// Decoupled weight decay (AdamW) on the weight matrices and kernels; nil (the reference) = none.
     /// Optional so that configurations stored before it existed still load.
     public var weightDecay: Float?
+    /// Factors on the learning rate by parameter-name prefix (the longest matching prefix wins, 1 where
+    /// none matches), e.g. ["interaction.": 10] to train a new R-NEM interaction faster than the
+    /// warm-started network around it; nil: one learning rate for all.
+    public var learningRateScales: [String: Float]?
 
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                weightDecay: Float? = nil) {
+                weightDecay: Float? = nil, learningRateScales: [String: Float]? = nil) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
+        self.learningRateScales = learningRateScales
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case learningRate = "learning_rate", beta1, beta2, epsilon, weightDecay = "weight_decay"
+        case learningRateScales = "learning_rate_scales"
+    }
+
+    /// The factor of each named parameter (see ``learningRateScales``). Throws when a prefix matches none.
+    public func scales(for names: [String]) throws -> [Float] {
+        let prefixes = (learningRateScales ?? [:]).sorted { $0.key.count > $1.key.count }
+        for (prefix, _) in prefixes where !names.contains(where: { $0.hasPrefix(prefix) }) {
+            throw ConfigError.invalid(key: "optimizer.learning_rate_scales", reason: "'\(prefix)' is the start of no parameter's name")
+        }
+        return names.map { name in prefixes.first { name.hasPrefix($0.key) }?.value ?? 1 }
     }
 }
 
@@ -291,6 +306,9 @@ extension TrainingConfig {
         try check(training.patience >= 1, "training.patience", "must be at least 1, got \(training.patience)")
         try check(training.checkpointMinutes > 0, "training.checkpoint_minutes", "must be positive, got \(training.checkpointMinutes)")
         try check(optimizer.learningRate > 0, "optimizer.learning_rate", "must be positive, got \(optimizer.learningRate)")
+        for (prefix, scale) in optimizer.learningRateScales ?? [:] {
+            try check(scale > 0, "optimizer.learning_rate_scales", "'\(prefix)': must be positive, got \(scale)")
+        }
         if let decay = optimizer.weightDecay {
             try check(decay >= 0 && decay < 1, "optimizer.weight_decay", "must be in [0, 1), got \(decay)")
         }
