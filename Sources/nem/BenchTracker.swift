@@ -64,7 +64,7 @@ struct BenchTracker: ParsableCommand {
             var object: [String: Any] = [
                 "model": source, "frames": frames, "runs": runs, "frames_per_second": fps, "all_runs": rates,
                 "pytorch_frames_per_second": Self.pytorchFramesPerSecond, "speedup": fps / Self.pytorchFramesPerSecond,
-                "target_frames_per_second": Self.target, "gflops": flopsPerFrame * fps / 1e9,
+                "target_frames_per_second": Self.target, "gflops": flopsPerFrame.isFinite ? flopsPerFrame * fps / 1e9 : NSNull(),
                 "blas_threads": BLAS.threadCount, "engine_threads": Parallelism.threadCount,
             ]
             object["profile_ms"] = Dictionary(profile, uniquingKeysWith: { a, _ in a })
@@ -79,7 +79,9 @@ struct BenchTracker: ParsableCommand {
                      rates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
         print(String(format: "vs PyTorch re-implementation at batch 1: %.0f frames/s → %.2f× (target ≥ %.0f frames/s, 3×): %@",
                      Self.pytorchFramesPerSecond, fps / Self.pytorchFramesPerSecond, Self.target, fps >= Self.target ? "met" : "NOT met"))
-        print(String(format: "arithmetic: %.1f MFLOP/frame → %.2f GFLOP/s", flopsPerFrame / 1e6, flopsPerFrame * fps / 1e9))
+        if flopsPerFrame.isFinite {
+            print(String(format: "arithmetic: %.1f MFLOP/frame → %.2f GFLOP/s", flopsPerFrame / 1e6, flopsPerFrame * fps / 1e9))
+        }
         print("where a frame's time goes (median ms, each part timed alone at K = 3 rows):")
         for (name, ms) in profile {
             print("  " + padded(name) + String(format: " %7.3f ms  %5.1f%%", ms, 100 * ms / max(profiled, 1e-9)))
@@ -171,9 +173,14 @@ struct BenchTracker: ParsableCommand {
     static func networkFlops(_ spec: NetworkSpec) -> Double {
         // conv 28→14 (32 ch, 4×4×1), conv 14→7 (64, 4×4×32), fc 3136→512, RNN (512+100)→100,
         // fc 100→512, fc 512→3136, r_conv 14×14 (32, 4×4×64), r_conv 28×28 (1, 4×4×32).
-        guard spec == TrainingPreset.flyingShapes.config.model.network else { return .nan }
-        let macs: [Double] = [14 * 14 * 32 * 16, 7 * 7 * 64 * 16 * 32, 3136 * 512, 612 * 100,
+        guard spec.withoutInteraction == TrainingPreset.flyingShapes.config.model.network else { return .nan }
+        var macs: [Double] = [14 * 14 * 32 * 16, 7 * 7 * 64 * 16 * 32, 3136 * 512, 612 * 100,
                               100 * 512, 512 * 3136, 14 * 14 * 32 * 16 * 64, 28 * 28 * 16 * 32]
+        if let p = spec.interaction.map(Double.init) {
+            // R-NEM with K = 3: encode 100→P, both sides of the pair P→P, then per pair (K of them per
+            // component) effect P→P and attention P→P→1, and W_cell P→100.
+            macs += [100 * p, 2 * p * p, 3 * (2 * p * p + p), p * 100]
+        }
         return 2 * macs.reduce(0, +)
     }
 }
