@@ -66,6 +66,17 @@ final class InteractionTests: XCTestCase {
         XCTAssertEqual(Array(effectsChanged.scalars[36..<72]), Array(effects.scalars[36..<72]), "sample 1 is untouched")
     }
 
+    func testTheEffectsAreAveragedSoTheirSizeDoesNotGrowWithK() {
+        var rng = SeededRNG(seed: 3)
+        let interaction = Interaction(thetaSize: 12, units: 8, rng: &rng)
+        randomiseCellWeight(interaction)
+        // Identical components: every pair has the same effect, so the mean over the others is that effect for any K.
+        let one = Array(theta(rows: 1, size: 12, seed: 6).scalars)
+        let three = interaction(theta: Tensor(shape: [3, 12], scalars: Array([[Float]](repeating: one, count: 3).joined())), components: 3)
+        let five = interaction(theta: Tensor(shape: [5, 12], scalars: Array([[Float]](repeating: one, count: 5).joined())), components: 5)
+        for j in 0..<12 { XCTAssertEqual(three.scalars[j], five.scalars[j], accuracy: 1e-5) }
+    }
+
     func testEveryInteractionWeightLearnsOnceTheCellWeightMoves() throws {
         let net = try network(interaction: 8)
         let interaction = try XCTUnwrap(net.interaction)

@@ -8,11 +8,12 @@ import Layers
 ///     ξ_{k,i} = elu(LN(θ̂_k·W_receiver + θ̂_i·W_sender + b))       (B·K·K, P)  the pair's embedding
 ///     e_{k,i} = elu(LN(ξ_{k,i}·W_effect + b))                    (B·K·K, P)  what i does to k
 ///     α_{k,i} = sigmoid(tanh(ξ_{k,i}·W_att + b)·w + b)          (B·K·K, 1)  how much it matters
-///     E_k     = Σ_{i≠k} α_{k,i} e_{k,i}                           (B·K, P)
+///     E_k     = Σ_{i≠k} α_{k,i} e_{k,i} / (K − 1)                 (B·K, P)    the mean over the others
 ///     output  = E_k·W_cell                                        (B·K, M)    added to the RNN's pre-activation
 ///
 /// The embedding of the concatenation [θ̂_k, θ̂_i] is written as two products, one per side, that
-/// broadcast over the pair grid. W_cell starts at zero, so a network warm-started from one without
+/// broadcast over the pair grid. R-NEM sums the effects; the mean keeps their size independent of K, so
+/// a model trained with K = 3 can run with K = 5 (a sum doubles E there and measurably hurt: docs/experiments.md). W_cell starts at zero, so a network warm-started from one without
 /// interaction computes what it did until training moves W_cell (the others learn from then on).
 public struct Interaction: ParameterContainer {
     public let encode: Linear, encodeNorm: LayerNorm
@@ -49,8 +50,8 @@ public struct Interaction: ParameterContainer {
         let embedding = elu(pairNorm(pairs.reshaped([b * k * k, p])))
         let effects = elu(effectNorm(effect(embedding))).reshaped([b, k, k, p])
         let weights = sigmoid(attention(tanh(attentionHidden(embedding)))).reshaped([b, k, k, 1])
-        let summed = sum(effects * (weights * Interaction.othersMask(k)), axes: [2])
-        return matmul(summed.reshaped([rows, p]), cellWeight)
+        let averaged = sum(effects * (weights * Interaction.othersMask(k)), axes: [2]) / Float(max(k - 1, 1))
+        return matmul(averaged.reshaped([rows, p]), cellWeight)
     }
 
     /// (1, K, K, 1): 1 where sender i ≠ receiver k, 0 on the diagonal (no component acts on itself).
