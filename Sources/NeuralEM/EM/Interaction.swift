@@ -13,8 +13,9 @@ import Layers
 ///
 /// The embedding of the concatenation [θ̂_k, θ̂_i] is written as two products, one per side, that
 /// broadcast over the pair grid. R-NEM sums the effects; the mean keeps their size independent of K, so
-/// a model trained with K = 3 can run with K = 5 (a sum doubles E there and measurably hurt: docs/experiments.md). W_cell starts at zero, so a network warm-started from one without
-/// interaction computes what it did until training moves W_cell (the others learn from then on).
+/// a model trained with K = 3 can run with K = 5 (with a sum, E doubles there: docs/experiments.md).
+/// W_cell starts at zero, so a network warm-started from one without interaction computes what it did
+/// until training moves W_cell (the others learn from then on).
 public struct Interaction: ParameterContainer {
     public let encode: Linear, encodeNorm: LayerNorm
     public let receiver: Linear, sender: Linear, pairNorm: LayerNorm
@@ -40,7 +41,7 @@ public struct Interaction: ParameterContainer {
 
     public var units: Int { encode.outputSize }
 
-    /// θ (B·K, M) of K components per sample → the summed effects on each, E·W_cell (B·K, M).
+    /// θ (B·K, M) of K components per sample → the others' mean effect on each, E·W_cell (B·K, M).
     public func callAsFunction(theta: Tensor, components k: Int) -> Tensor {
         let rows = theta.shape[0], p = units
         precondition(k > 0 && rows % k == 0, "Interaction: \(rows) rows of θ are not a whole number of \(k) components")
