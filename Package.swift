@@ -26,7 +26,9 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev"])]),
 
-        .target(name: "Autodiff", dependencies: ["CBLAS"]),
+        // Our one C kernel: a few rows times a large matrix with AVX2 and FMA, chosen at run time.
+        .target(name: "CKernels"),
+        .target(name: "Autodiff", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Layers", dependencies: ["Autodiff"]),
         .target(name: "Datasets", dependencies: ["Autodiff", "CHDF5", "CZlib"]),
         .target(name: "VideoIO", dependencies: ["CFFmpeg"]),

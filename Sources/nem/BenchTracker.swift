@@ -41,6 +41,7 @@ struct BenchTracker: ParsableCommand {
             }
             let stream = try flyingShapes(frames: frames)
             let tracker = try Tracker(model: model, components: 3, sceneCutThreshold: nil)
+            let halfMatrices = model.keepHalfPrecisionWeights()  // what the tracker did: reports how many
             for frame in stream.prefix(20) { _ = tracker.track(frame) }  // warm-up
             var rates: [Double] = []
             for _ in 0..<runs {
@@ -50,14 +51,15 @@ struct BenchTracker: ParsableCommand {
                 rates.append(Double(frames) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
             }
             let fps = median(rates)
-            let profile = try profileFrame(model: model, frame: stream[stream.count / 2])
+            let profile = try profileFrame(model: model, frame: stream[stream.count / 2], halfWeights: halfMatrices > 0)
             let flops = 3 * Self.networkFlops(model.config.network)
-            report(fps: fps, rates: rates, source: source, profile: profile.parts, wholeStep: profile.wholeStep, flopsPerFrame: flops)
+            report(fps: fps, rates: rates, source: source, halfMatrices: halfMatrices, profile: profile.parts,
+                   wholeStep: profile.wholeStep, flopsPerFrame: flops)
         }
     }
 
-    private func report(fps: Double, rates: [Double], source: String, profile: [(String, Double)], wholeStep: Double,
-                        flopsPerFrame: Double) {
+    private func report(fps: Double, rates: [Double], source: String, halfMatrices: Int, profile: [(String, Double)],
+                        wholeStep: Double, flopsPerFrame: Double) {
         let frameMilliseconds = 1000 / fps
         let profiled = profile.reduce(0) { $0 + $1.1 }
         if json {
@@ -66,6 +68,7 @@ struct BenchTracker: ParsableCommand {
                 "pytorch_frames_per_second": Self.pytorchFramesPerSecond, "speedup": fps / Self.pytorchFramesPerSecond,
                 "target_frames_per_second": Self.target, "gflops": flopsPerFrame.isFinite ? flopsPerFrame * fps / 1e9 : NSNull(),
                 "blas_threads": BLAS.threadCount, "engine_threads": Parallelism.threadCount,
+                "binary16_weight_matrices": halfMatrices,
             ]
             object["profile_ms"] = Dictionary(profile, uniquingKeysWith: { a, _ in a })
             object["em_step_ms"] = wholeStep
@@ -75,6 +78,8 @@ struct BenchTracker: ParsableCommand {
             return
         }
         print("tracker: \(source); 28×28, K = 3, 1 EM step per frame, one stream; BLAS threads \(BLAS.threadCount), engine threads \(Parallelism.threadCount)")
+        print(halfMatrices > 0 ? "weights: \(halfMatrices) matrices read as binary16 (their exact values: the model was saved with --half)"
+                               : "weights: read as 32-bit floats (binary16 copies need a model saved with --half and AVX2, FMA, F16C)")
         print(String(format: "%.0f frames/s (%.2f ms/frame; median of %d runs × %d frames: %@)", fps, frameMilliseconds, runs, frames,
                      rates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
         print(String(format: "vs PyTorch re-implementation at batch 1: %.0f frames/s → %.2f× (target ≥ %.0f frames/s, 3×): %@",
@@ -109,8 +114,9 @@ struct BenchTracker: ParsableCommand {
     }
 
     /// Times each piece of one frame alone: every encoder and decoder layer (rebuilt alone with the
-    /// same shapes, so the weights do not matter), the RNN cell, the E-step and masked deltas.
-    private func profileFrame(model: NEMModel, frame: [Float]) throws -> (parts: [(String, Double)], wholeStep: Double) {
+    /// same shapes, so the weights do not matter, rounded to binary16 and read so as the tracker reads
+    /// the model's when `halfWeights`), the RNN cell, the E-step and masked deltas.
+    private func profileFrame(model: NEMModel, frame: [Float], halfWeights: Bool) throws -> (parts: [(String, Double)], wholeStep: Double) {
         let spec = model.config.network
         var rng = SeededRNG(seed: 2)
         var parts: [(String, Double)] = []
@@ -120,6 +126,7 @@ struct BenchTracker: ParsableCommand {
             for (label, layers, hidden) in [("encoder", spec.input, false), ("decoder", spec.output, true)] {
                 if hidden, let rnn = spec.recurrent.first {
                     let cell = RNNCell(inputSize: x.count / 3, hiddenSize: rnn.size ?? 0, layerNorm: rnn.ln ?? false, rng: &rng)
+                    if halfWeights { keepHalfPrecisionCopies(of: cell.namedParameters.map(\.tensor)) }
                     let input = x.reshaped([3, x.count / 3]), state = cell.zeroState(batchSize: 3)
                     parts.append(("RNN \(input.shape[1])→\(cell.hiddenSize)", time { _ = cell(input, state: state) }))
                     x = cell(input, state: state).output
@@ -127,6 +134,7 @@ struct BenchTracker: ParsableCommand {
                 var shape = [x.count / 3]
                 for (index, layer) in layers.enumerated() {
                     let network = try Network(spec: [layer], inputShape: shape, rng: &rng)
+                    if halfWeights { keepHalfPrecisionCopies(of: network.namedParameters.map(\.tensor)) }
                     let input = x
                     if layer.name != "reshape" {
                         parts.append(("\(label).\(index) \(describe(layer)) \(shape)", time { _ = network(input) }))
@@ -147,6 +155,16 @@ struct BenchTracker: ParsableCommand {
             wholeStep = time { _ = cell(input: target, target: target, state: current) }
         }
         return (parts, wholeStep)
+    }
+
+    /// Rounds the weights to binary16 and keeps the copies the tracker would keep.
+    private func keepHalfPrecisionCopies(of tensors: [Tensor]) {
+        for tensor in tensors {
+            tensor.withUnsafeMutableBufferPointer { values in
+                for i in values.indices { values[i] = Float(Float16(values[i])) }
+            }
+            tensor.keepHalfPrecisionCopy()
+        }
     }
 
     private func padded(_ text: String) -> String { text + String(repeating: " ", count: max(0, 38 - text.count)) }

@@ -40,26 +40,62 @@ final class FloatKernelTests: XCTestCase {
     }
 
     func testFewRowProductsAgreeWithDouble() {
-        // M ≤ 4 rows against a large matrix take the sgemv path, M = 5 sgemm: every transpose, with and
-        // without accumulation (affine), forward and backward.
+        // M ≤ 4 rows against a large matrix take the few-rows path (CKernels where the CPU has AVX2 and
+        // FMA, else sgemv per row), M = 5 sgemm: every transpose, with and without accumulation
+        // (affine), sizes with and without a remainder of the kernel's 8 columns and 4 rows of B.
         var rng = SeededRNG(seed: 3)
-        for m in [1, 3, 4, 5] {
-            for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
-                let a = Tensor(randomNormal: transposeA ? [300, m] : [m, 300], using: &rng)
-                let b = Tensor(randomNormal: transposeB ? [200, 300] : [300, 200], using: &rng)
-                let product = matmul(a, b, transposeA: transposeA, transposeB: transposeB)
-                let reference = matmul(TensorOf<Double>(converting: a), TensorOf<Double>(converting: b),
-                                       transposeA: transposeA, transposeB: transposeB)
-                XCTAssertEqual(product.shape, [m, 200])
-                let error = zip(product.scalars, reference.scalars).map { Swift.abs(Double($0) - $1) }.max()!
-                XCTAssertLessThan(error, 1e-4, "m \(m) transposeA \(transposeA) transposeB \(transposeB)")
+        for (k, n) in [(300, 200), (301, 203)] {
+            for m in [1, 2, 3, 4, 5] {
+                for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+                    let a = Tensor(randomNormal: transposeA ? [k, m] : [m, k], using: &rng)
+                    let b = Tensor(randomNormal: transposeB ? [n, k] : [k, n], using: &rng)
+                    let product = matmul(a, b, transposeA: transposeA, transposeB: transposeB)
+                    let reference = matmul(TensorOf<Double>(converting: a), TensorOf<Double>(converting: b),
+                                           transposeA: transposeA, transposeB: transposeB)
+                    XCTAssertEqual(product.shape, [m, n])
+                    let error = zip(product.scalars, reference.scalars).map { Swift.abs(Double($0) - $1) }.max()!
+                    XCTAssertLessThan(error, 1e-4, "k \(k) n \(n) m \(m) transposeA \(transposeA) transposeB \(transposeB)")
+                }
+                let x = Tensor(randomNormal: [m, k], using: &rng), w = Tensor(randomNormal: [k, n], using: &rng)
+                let bias = Tensor(randomNormal: [n], using: &rng)
+                let y = affine(x, w, bias)
+                let yd = affine(TensorOf<Double>(converting: x), .init(converting: w), .init(converting: bias))
+                let error = zip(y.scalars, yd.scalars).map { Swift.abs(Double($0) - $1) }.max()!
+                XCTAssertLessThan(error, 1e-4, "affine, k \(k) n \(n) m \(m)")
             }
-            let x = Tensor(randomNormal: [m, 300], using: &rng), w = Tensor(randomNormal: [300, 200], using: &rng)
-            let bias = Tensor(randomNormal: [200], using: &rng)
-            let y = affine(x, w, bias)
-            let yd = affine(TensorOf<Double>(converting: x), .init(converting: w), .init(converting: bias))
-            let error = zip(y.scalars, yd.scalars).map { Swift.abs(Double($0) - $1) }.max()!
-            XCTAssertLessThan(error, 1e-4, "affine, m \(m)")
         }
     }
+
+    func testHalfPrecisionCopyOfExactWeightsGivesTheFloatProducts() {
+        // Weights that are exactly binary16 keep a copy (where the CPU has AVX2, FMA and F16C); products
+        // of up to four rows then read it, and equal those with the float weights bit for bit (the same
+        // kernel and order of sums, only the loads differ). Five rows, or B transposed, ignore the copy.
+        var rng = SeededRNG(seed: 4)
+        let cpuHasKernel = Self.cpuFlags.isSuperset(of: ["avx2", "fma", "f16c"])
+        let notHalf = Tensor(randomNormal: [301, 203], using: &rng)
+        XCTAssertFalse(notHalf.keepHalfPrecisionCopy(), "values that are not binary16 keep no copy")
+        let values = Tensor(randomNormal: [301, 203], using: &rng).scalars.map { Float(Float16($0)) }
+        let weight = Tensor(shape: [301, 203], scalars: values), plain = Tensor(shape: [301, 203], scalars: values)
+        XCTAssertEqual(weight.keepHalfPrecisionCopy(), cpuHasKernel)
+        let bias = Tensor(randomNormal: [203], using: &rng)
+        for m in [1, 2, 3, 4, 5] {
+            let x = Tensor(randomNormal: [m, 301], using: &rng)
+            XCTAssertEqual(affine(x, weight, bias).scalars, affine(x, plain, bias).scalars, "affine, m \(m)")
+            let xt = Tensor(randomNormal: [301, m], using: &rng)
+            let product = matmul(xt, weight, transposeA: true)
+            XCTAssertEqual(product.scalars, matmul(xt, plain, transposeA: true).scalars, "Aᵀ·W, m \(m)")
+            let reference = matmul(TensorOf<Double>(converting: xt), TensorOf<Double>(converting: plain), transposeA: true)
+            let error = zip(product.scalars, reference.scalars).map { Swift.abs(Double($0) - $1) }.max()!
+            XCTAssertLessThan(error, 1e-4, "Aᵀ·W against double, m \(m)")
+        }
+        let y = Tensor(randomNormal: [3, 203], using: &rng)
+        XCTAssertEqual(matmul(y, weight, transposeB: true).scalars, matmul(y, plain, transposeB: true).scalars, "y·Wᵀ")
+    }
+
+    /// The CPU's feature flags from /proc/cpuinfo (empty where there is none).
+    static let cpuFlags: Set<String> = {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+        return Set(line.split(separator: ":").last.map { $0.split(separator: " ").map(String.init) } ?? [])
+    }()
 }

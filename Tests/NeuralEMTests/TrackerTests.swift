@@ -43,6 +43,41 @@ final class TrackerTests: XCTestCase {
         }
     }
 
+    func testBinary16WeightsTrackAsTheirFloatValuesEvaluate() throws {
+        // A model whose weights are exactly binary16 (as `nem model export --half` writes them): the
+        // tracker keeps binary16 copies of its weight matrices and reads those, and still gives the γ
+        // of batch evaluation of another instance of the same model holding float weights only.
+        func halfModel() throws -> NEMModel {
+            let model = try smallModel()
+            for (_, tensor) in model.network.namedParameters {
+                tensor.withUnsafeMutableBufferPointer { values in
+                    for i in values.indices { values[i] = Float(Float16(values[i])) }
+                }
+            }
+            return model
+        }
+        let model = try halfModel(), floatModel = try halfModel()
+        let frames = try sequence(frames: 5)
+        let tracker = try Tracker(model: model, seed: 5)
+        let tracked = frames.map { tracker.track($0) }
+        if FileManager.default.fileExists(atPath: "/proc/cpuinfo"),
+           let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           ["avx2", "fma", "f16c"].allSatisfy({ info.contains(" \($0)") }) {
+            XCTAssertGreaterThan(model.keepHalfPrecisionWeights(), 0, "weight matrices keep a binary16 copy")
+        }
+        var rng = SeededRNG(seed: 5)
+        let cell = floatModel.cell()
+        let tensors = frames.map { Tensor(shape: [1, 1, 28, 28, 1], scalars: $0) }
+        let initial = cell.initialState(firstInput: tensors[0], components: 3, rng: &rng)
+        let rollout = withoutGradients {
+            cell.unroll(inputs: tensors, targets: tensors, components: 3, stepWeights: .init(repeating: 1, count: 4),
+                        loss: LossSettings(gradientGamma: false), rng: &rng, initialState: initial)
+        }
+        for t in 1..<frames.count {
+            XCTAssertEqual(tracked[t].gamma, rollout.gammas[t - 1].scalars, "γ of frame \(t)")
+        }
+    }
+
     /// A tracker with three warm-up steps over `count` frames, and what its seed gives by hand: the cell,
     /// the frames as (1, 1, 28, 28, 1) tensors and the initial state.
     private func warmedUpTracking(frames count: Int) throws -> (model: NEMModel, tracked: [TrackedFrame], cell: NEMCell,

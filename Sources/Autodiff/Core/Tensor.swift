@@ -28,6 +28,8 @@ public final class TensorOf<Scalar: TensorScalar>: @unchecked Sendable {
     private var accumulatedGrad: TensorOf?
     /// Whether `accumulatedGrad` owns its storage exclusively (then backward may add into it in place).
     var gradIsOwned = false
+    /// This matrix's values as binary16, for products of a few rows with it (``keepHalfPrecisionCopy()``).
+    var halfPrecisionCopy: HalfPrecisionCopy?
 
     init(shape: [Int], storage: TensorStorage<Scalar>) {
         precondition(shape.allSatisfy { $0 >= 0 }, "tensor shape \(shape) has a negative extent")

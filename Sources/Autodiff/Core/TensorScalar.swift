@@ -1,4 +1,5 @@
 internal import CBLAS
+internal import CKernels
 import Foundation
 
 /// The element types a tensor can hold: `Float` for models, `Double` for gradient checks.
@@ -22,10 +23,17 @@ protocol KernelScalar: TensorScalar {
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 }
 
-/// Products with at most this many rows against a matrix of at least `smallRowsMinimumSize` elements
-/// go through sgemv row by row (see `Float.gemm`).
-private let smallRowsGEMV = 4
-private let smallRowsMinimumSize = 1 << 14
+/// Products of a few rows with a large matrix (the tracker's K rows through an fc layer): they are
+/// bound by reading the matrix, so they take CKernels' product, which reads it once for all rows,
+/// where the CPU has it, else one sgemv per row; sgemm would pack all of the matrix on every call.
+enum FewRows {
+    static let maximumRows = 4
+    static let minimumMatrixSize = 1 << 14
+    /// Whether the CPU runs CKernels' products (AVX2, FMA, F16C), checked once.
+    static let kernelAvailable = nem_small_rows_gemm_available() != 0
+
+    static func applies(m: Int, n: Int, k: Int) -> Bool { m <= maximumRows && n * k >= minimumMatrixSize }
+}
 
 extension Float: KernelScalar {
     /// e^x without a libm call and without branches, so loops over it vectorise: Cephes' expf
@@ -53,10 +61,11 @@ extension Float: KernelScalar {
     static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        if m <= smallRowsGEMV && n * k >= smallRowsMinimumSize {
-            // A few rows against a large matrix (the tracker's K rows through an fc layer): sgemm would
-            // pack all of B for each call, which costs more than the product; one sgemv per row streams B
-            // once per row and packs nothing (2–4× faster at M = 3 with B = 3136×512, one core).
+        if FewRows.applies(m: m, n: n, k: k) {
+            if FewRows.kernelAvailable && !transposeB {
+                nem_small_rows_gemm(m, n, k, alpha, a, transposeA ? 1 : lda, transposeA ? lda : 1, b, ldb, beta, c, ldc)
+                return
+            }
             for i in 0..<m {
                 // Row i of op(A): row i of A, or column i of A (stride lda) when transposed.
                 let row = transposeA ? a + i : a + i * lda

@@ -12,6 +12,13 @@ func gemm<T>(_ a: TensorOf<T>, _ b: TensorOf<T>, transposeA: Bool, transposeB: B
         if c == nil { T.kernels.fill(out.storage.base, 0, out.count) }
         return out
     }
+    if !transposeB, FewRows.applies(m: m, n: n, k: k), let half = b.halfPrecisionCopy {
+        // Only Float tensors hold a binary16 copy, so T is Float here.
+        half.product(m: m, k: k, transposeA: transposeA, alpha: 1,
+                     a: UnsafeRawPointer(a.storage.base).assumingMemoryBound(to: Float.self), lda: Swift.max(1, a.shape[1]),
+                     beta: c == nil ? 0 : 1, c: UnsafeMutableRawPointer(out.storage.base).assumingMemoryBound(to: Float.self))
+        return out
+    }
     T.kernels.gemm(transposeA, transposeB, m, n, k, 1, a.storage.base, Swift.max(1, a.shape[1]),
                    b.storage.base, Swift.max(1, b.shape[1]), c == nil ? 0 : 1, out.storage.base, n)
     return out

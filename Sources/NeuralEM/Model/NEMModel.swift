@@ -39,6 +39,15 @@ public final class NEMModel {
                        restarts: restarts ?? config.restarts ?? 1, restartNoise: trainingNoise, frameShape: config.frameShape)
     }
 
+    /// Keeps a binary16 copy beside each weight matrix that is exactly binary16 (a model saved with
+    /// `--half`), so the tracker's few-row products read half the bytes (``TensorOf/keepHalfPrecisionCopy()``).
+    /// Only for a model that is run, not trained, from now on.
+    /// - Returns: how many matrices keep a copy.
+    @discardableResult
+    public func keepHalfPrecisionWeights() -> Int {
+        network.namedParameters.filter { $0.tensor.keepHalfPrecisionCopy() }.count
+    }
+
     /// Parameters by name, as stored in the file.
     public var tensors: [String: Tensor] {
         Dictionary(network.namedParameters.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })

@@ -74,6 +74,7 @@ public final class Tracker: @unchecked Sendable {
         self.seed = seed
         rng = SeededRNG(seed: seed)
         cell = model.cell(warmupSteps: warmupSteps, restarts: restarts)
+        model.keepHalfPrecisionWeights()  // K rows through the large fc layers: bound by reading the weights
     }
 
     /// (H, W, C) of the frames the model takes.
