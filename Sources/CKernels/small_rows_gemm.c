@@ -145,9 +145,32 @@ void nem_small_rows_gemm_half_b(long m, long n, long k, float alpha,
     }
 }
 
+NEM_TARGET
+int nem_binary16_exact_copy(const float *x, uint16_t *half, long n) {
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 values = _mm256_loadu_ps(x + i);
+        const __m128i bits = _mm256_cvtps_ph(values, _MM_FROUND_TO_NEAREST_INT);
+        // Back to float: equal (ordered) in all eight lanes, or a value was rounded (or NaN).
+        if (_mm256_movemask_ps(_mm256_cmp_ps(_mm256_cvtph_ps(bits), values, _CMP_EQ_OQ)) != 0xFF) return 0;
+        _mm_storeu_si128((__m128i *)(half + i), bits);
+    }
+    for (; i < n; i++) {
+        const unsigned short bits = _cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT);
+        if (!(_cvtsh_ss(bits) == x[i])) return 0;
+        half[i] = bits;
+    }
+    return 1;
+}
+
 #else
 
 int nem_small_rows_gemm_available(void) { return 0; }
+
+int nem_binary16_exact_copy(const float *x, uint16_t *half, long n) {
+    (void)x; (void)half; (void)n;
+    return 0;
+}
 
 void nem_small_rows_gemm(long m, long n, long k, float alpha,
                          const float *a, long a_row_stride, long a_column_stride,

@@ -10,13 +10,13 @@ final class HalfPrecisionCopy: @unchecked Sendable {
     let columns: Int
 
     init?(_ values: UnsafeBufferPointer<Float>, columns: Int) {
-        guard FewRows.kernelAvailable else { return nil }
-        var bits = [UInt16](repeating: 0, count: values.count)
-        for (index, value) in values.enumerated() {
-            let half = Float16(value)
-            guard Float(half) == value else { return nil }
-            bits[index] = half.bitPattern
+        guard FewRows.kernelAvailable, let base = values.baseAddress else { return nil }
+        var exact = false
+        let bits = [UInt16](unsafeUninitializedCapacity: values.count) { buffer, count in
+            exact = nem_binary16_exact_copy(base, buffer.baseAddress!, values.count) != 0
+            count = values.count
         }
+        guard exact else { return nil }
         self.bits = bits
         self.columns = columns
     }

@@ -21,4 +21,9 @@ void nem_small_rows_gemm_half_b(long m, long n, long k, float alpha,
                                 const float *a, long a_row_stride, long a_column_stride,
                                 const uint16_t *b, long ldb, float beta, float *c, long ldc);
 
+/// Writes x[0 ..< n] as binary16 bit patterns into `half` and returns 1 if every value is exactly a
+/// binary16 (so the copy holds the same numbers), 0 otherwise (the copy is then not to be used).
+/// Call only where `nem_small_rows_gemm_available()` is non-zero.
+int nem_binary16_exact_copy(const float *x, uint16_t *half, long n);
+
 #endif
