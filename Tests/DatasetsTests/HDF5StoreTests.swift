@@ -88,10 +88,10 @@ final class HDF5StoreTests: XCTestCase {
     }
 
     func testH5pyOpensOurFileWithTheOriginalLayout() throws {
-        // scripts/check_h5_layout.py, run on files we generate; needs python3 with h5py.
+        // scripts/check_h5_layout.py, run on files we generate; needs Debian's python3-h5py (scripts/setup).
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = root.appendingPathComponent("scripts/check_h5_layout.py").path
-        let probe = try runProcess("/usr/bin/env", ["python3", "-c", "import h5py"])
+        let probe = try runProcess("/usr/bin/env", [systemPython, "-c", "import h5py"])
         try XCTSkipIf(probe.status != 0, "python3 with h5py is not available")
         let folder = try makeTemporaryFolder(self)
         let generators: [any SequenceGenerator] = [try StaticShapes(), try FlyingShapes(options: GeneratorOptions(height: 28, width: 28, frames: 6, objects: 4))]
@@ -99,13 +99,13 @@ final class HDF5StoreTests: XCTestCase {
             for type in FeatureType.allCases {
                 let path = folder + "/check-\(i)-\(type).h5"
                 try DatasetGeneration.generate(generator, counts: [.training: 30, .validation: 5, .test: 5], seed: 3, featureType: type, to: path)
-                let result = try runProcess("/usr/bin/env", ["python3", script, path])
+                let result = try runProcess("/usr/bin/env", [systemPython, script, path])
                 XCTAssertEqual(result.status, 0, result.output)
                 XCTAssertTrue(result.output.contains("OK: original layout"), result.output)
             }
         }
         // The checker is not a rubber stamp: it rejects a malformed file.
-        let bad = try runProcess("/usr/bin/env", ["python3", script, fixturePath("bad_shape_mismatch.h5")])
+        let bad = try runProcess("/usr/bin/env", [systemPython, script, fixturePath("bad_shape_mismatch.h5")])
         XCTAssertNotEqual(bad.status, 0)
     }
 

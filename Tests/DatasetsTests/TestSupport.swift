@@ -82,3 +82,7 @@ func writeTinyMNIST(in folder: String, train: Int = 24, test: Int = 8) throws ->
     try Data(idxImages(count: test)).write(to: URL(fileURLWithPath: directory + "/t10k-images-idx3-ubyte"))
     return directory
 }
+
+/// Debian's Python, where scripts/setup installs the modules the tests check files with (NumPy, h5py,
+/// Pillow): a `python3` earlier on PATH (pyenv, a virtual environment) may lack them.
+let systemPython = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"

@@ -111,3 +111,7 @@ func pipeFeeding(_ bytes: Data) -> Int32 {
     thread.start()
     return fds[0]
 }
+
+/// Debian's Python, where scripts/setup installs the modules the tests check files with (NumPy, h5py,
+/// Pillow): a `python3` earlier on PATH (pyenv, a virtual environment) may lack them.
+let systemPython = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
