@@ -86,7 +86,7 @@ struct BenchOps: ParsableCommand {
 
         if json {
             let object: [String: Any] = [
-                "batch": batch, "repetitions": repetitions, "blas_threads": BLAS.threadCount,
+                "batch": batch, "repetitions": repetitions, "blas_threads": BLAS.threadCount, "blas_core": BLAS.coreName,
                 "engine_threads": Parallelism.threadCount,
                 "cores": ProcessInfo.processInfo.activeProcessorCount,
                 "results": rows.map { $0.json(ceiling: ceiling) },
@@ -95,7 +95,7 @@ struct BenchOps: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("nem bench ops: B·K = \(batch), median of \(repetitions), \(ProcessInfo.processInfo.activeProcessorCount) cores, "
-                  + "OpenBLAS \(BLAS.threadCount) threads, engine \(Parallelism.threadCount) threads")
+                  + "OpenBLAS \(BLAS.threadCount) threads (\(BLAS.coreName) kernels), engine \(Parallelism.threadCount) threads")
             for row in rows { print(row.line(ceiling: ceiling, showCPU: singleThread)) }
             if singleThread {
                 print("cpu: CPU time of the one working thread (immune to other processes); its GFLOP/s and % use that time.")

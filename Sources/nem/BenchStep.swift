@@ -42,8 +42,9 @@ struct BenchStep: ParsableCommand {
             }
             OpProfile.isEnabled = false
             let median = seconds.sorted()[seconds.count / 2]
-            print(String(format: "%@: B = %d, K = %d, T = %d, %d parameters", chosen.rawValue, batchSize,
-                         config.model.components, config.model.steps, trainer.model.network.parameterCount))
+            print(String(format: "%@: B = %d, K = %d, T = %d, %d parameters; OpenBLAS %d threads (%@ kernels)", chosen.rawValue,
+                         batchSize, config.model.components, config.model.steps, trainer.model.network.parameterCount,
+                         BLAS.threadCount, BLAS.coreName))
             print(String(format: "training step: %.2f s median of %d (min %.2f, max %.2f)", median, seconds.count,
                          seconds.min() ?? 0, seconds.max() ?? 0))
             if chosen == .flyingShapes && batchSize == 64 && config.model.components == 3 && config.model.steps == 20 {

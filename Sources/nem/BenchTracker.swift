@@ -67,7 +67,7 @@ struct BenchTracker: ParsableCommand {
                 "model": source, "frames": frames, "runs": runs, "frames_per_second": fps, "all_runs": rates,
                 "pytorch_frames_per_second": Self.pytorchFramesPerSecond, "speedup": fps / Self.pytorchFramesPerSecond,
                 "target_frames_per_second": Self.target, "gflops": flopsPerFrame.isFinite ? flopsPerFrame * fps / 1e9 : NSNull(),
-                "blas_threads": BLAS.threadCount, "engine_threads": Parallelism.threadCount,
+                "blas_threads": BLAS.threadCount, "blas_core": BLAS.coreName, "engine_threads": Parallelism.threadCount,
                 "binary16_weight_matrices": halfMatrices,
             ]
             object["profile_ms"] = Dictionary(profile, uniquingKeysWith: { a, _ in a })
@@ -77,7 +77,7 @@ struct BenchTracker: ParsableCommand {
             }
             return
         }
-        print("tracker: \(source); 28×28, K = 3, 1 EM step per frame, one stream; BLAS threads \(BLAS.threadCount), engine threads \(Parallelism.threadCount)")
+        print("tracker: \(source); 28×28, K = 3, 1 EM step per frame, one stream; BLAS threads \(BLAS.threadCount) (\(BLAS.coreName) kernels), engine threads \(Parallelism.threadCount)")
         print(halfMatrices > 0 ? "weights: \(halfMatrices) matrices read as binary16 (their exact values: the model was saved with --half)"
                                : "weights: read as 32-bit floats (binary16 copies need a model saved with --half and AVX2, FMA, F16C)")
         print(String(format: "%.0f frames/s (%.2f ms/frame; median of %d runs × %d frames: %@)", fps, frameMilliseconds, runs, frames,

@@ -10,4 +10,9 @@ struct NEM: ParsableCommand {
         version: "0.1.0",
         subcommands: [Track.self, Train.self, Eval.self, Dataset.self, Model.self, Bench.self]
     )
+
+    static func main() {
+        OpenBLASCore.restartWithFasterKernelsIfNeeded()
+        main(nil)
+    }
 }

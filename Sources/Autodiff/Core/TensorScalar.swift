@@ -100,9 +100,3 @@ extension Float: TensorScalar {
 extension Double: TensorScalar {
     public static let kernels = KernelTable<Double>.specialised()
 }
-
-/// The number of threads OpenBLAS uses (all cores unless `OPENBLAS_NUM_THREADS` says otherwise).
-public enum BLAS {
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
-    public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(n)) }
-}
