@@ -119,30 +119,27 @@ static void scale_c(long m, long n, float beta, float *c, long ldc) {
     }
 }
 
+/// Both entry points: B as float (half 0) or as binary16 bit patterns (half 1).
+static void small_rows_gemm(long m, long n, long k, float alpha, const float *a, long a_row_stride,
+                            long a_column_stride, const void *b, const int half, long ldb, float beta, float *c, long ldc) {
+    if (m < 1 || m > 4) return;
+    scale_c(m, n, beta, c, ldc);
+    typedef void (*rows_kernel)(long, long, float, const float *, long, long, const void *, long, float *, long);
+    static const rows_kernel kernels[2][4] = {{rows_1_0, rows_2_0, rows_3_0, rows_4_0},
+                                              {rows_1_1, rows_2_1, rows_3_1, rows_4_1}};
+    kernels[half][m - 1](n, k, alpha, a, a_row_stride, a_column_stride, b, ldb, c, ldc);
+}
+
 void nem_small_rows_gemm(long m, long n, long k, float alpha,
                          const float *a, long a_row_stride, long a_column_stride,
                          const float *b, long ldb, float beta, float *c, long ldc) {
-    if (m < 1 || m > 4) return;
-    scale_c(m, n, beta, c, ldc);
-    switch (m) {
-    case 1: rows_1_0(n, k, alpha, a, a_row_stride, a_column_stride, b, ldb, c, ldc); break;
-    case 2: rows_2_0(n, k, alpha, a, a_row_stride, a_column_stride, b, ldb, c, ldc); break;
-    case 3: rows_3_0(n, k, alpha, a, a_row_stride, a_column_stride, b, ldb, c, ldc); break;
-    default: rows_4_0(n, k, alpha, a, a_row_stride, a_column_stride, b, ldb, c, ldc); break;
-    }
+    small_rows_gemm(m, n, k, alpha, a, a_row_stride, a_column_stride, b, 0, ldb, beta, c, ldc);
 }
 
 void nem_small_rows_gemm_half_b(long m, long n, long k, float alpha,
                                 const float *a, long a_row_stride, long a_column_stride,
                                 const uint16_t *b, long ldb, float beta, float *c, long ldc) {
-    if (m < 1 || m > 4) return;
-    scale_c(m, n, beta, c, ldc);
-    switch (m) {
-    case 1: rows_1_1(n, k, alpha, a, a_row_stride, a_column_stride, b, ldb, c, ldc); break;
-    case 2: rows_2_1(n, k, alpha, a, a_row_stride, a_column_stride, b, ldb, c, ldc); break;
-    case 3: rows_3_1(n, k, alpha, a, a_row_stride, a_column_stride, b, ldb, c, ldc); break;
-    default: rows_4_1(n, k, alpha, a, a_row_stride, a_column_stride, b, ldb, c, ldc); break;
-    }
+    small_rows_gemm(m, n, k, alpha, a, a_row_stride, a_column_stride, b, 1, ldb, beta, c, ldc);
 }
 
 NEM_TARGET

@@ -23,20 +23,25 @@ final class TrackerTests: XCTestCase {
         return (0..<frames).map { Array(features[$0 * 784..<($0 + 1) * 784]) }
     }
 
+    /// The batch rollout of `frames` (input frame t, target frame t + 1, K = 3, no noise), as `nem eval`
+    /// runs a sequence, from the γ₀ that a tracker seeded with `seed` draws.
+    private func batchEvaluation(of model: NEMModel, on frames: [[Float]], seed: UInt64) -> Rollout {
+        var rng = SeededRNG(seed: seed)
+        let cell = model.cell()
+        let tensors = frames.map { Tensor(shape: [1, 1, 28, 28, 1], scalars: $0) }
+        let initial = cell.initialState(firstInput: tensors[0], components: 3, rng: &rng)
+        return withoutGradients {
+            cell.unroll(inputs: tensors, targets: tensors, components: 3, stepWeights: .init(repeating: 1, count: frames.count - 1),
+                        loss: LossSettings(gradientGamma: false), rng: &rng, initialState: initial)
+        }
+    }
+
     func testPerFrameGammaEqualsBatchEvaluationOfTheSameSequence() throws {
         let model = try smallModel()
         let frames = try sequence(frames: 7)
         let tracker = try Tracker(model: model, seed: 5)
         let tracked = frames.map { tracker.track($0) }
-
-        var rng = SeededRNG(seed: 5)
-        let cell = model.cell()
-        let tensors = frames.map { Tensor(shape: [1, 1, 28, 28, 1], scalars: $0) }
-        let initial = cell.initialState(firstInput: tensors[0], components: 3, rng: &rng)
-        let rollout = withoutGradients {
-            cell.unroll(inputs: tensors, targets: tensors, components: 3, stepWeights: .init(repeating: 1, count: 6),
-                        loss: LossSettings(gradientGamma: false), rng: &rng, initialState: initial)
-        }
+        let rollout = batchEvaluation(of: model, on: frames, seed: 5)
         for t in 1..<frames.count {
             XCTAssertEqual(tracked[t].gamma, rollout.gammas[t - 1].scalars, "γ of frame \(t)")
             XCTAssertEqual(tracked[t - 1].predictions, rollout.predictions[t - 1].scalars, "ψ after frame \(t - 1)")
@@ -65,14 +70,7 @@ final class TrackerTests: XCTestCase {
            ["avx2", "fma", "f16c"].allSatisfy({ info.contains(" \($0)") }) {
             XCTAssertGreaterThan(model.keepHalfPrecisionWeights(), 0, "weight matrices keep a binary16 copy")
         }
-        var rng = SeededRNG(seed: 5)
-        let cell = floatModel.cell()
-        let tensors = frames.map { Tensor(shape: [1, 1, 28, 28, 1], scalars: $0) }
-        let initial = cell.initialState(firstInput: tensors[0], components: 3, rng: &rng)
-        let rollout = withoutGradients {
-            cell.unroll(inputs: tensors, targets: tensors, components: 3, stepWeights: .init(repeating: 1, count: 4),
-                        loss: LossSettings(gradientGamma: false), rng: &rng, initialState: initial)
-        }
+        let rollout = batchEvaluation(of: floatModel, on: frames, seed: 5)
         for t in 1..<frames.count {
             XCTAssertEqual(tracked[t].gamma, rollout.gammas[t - 1].scalars, "γ of frame \(t)")
         }
