@@ -18,8 +18,8 @@ public enum BLAS {
     ///
     /// OpenBLAS (Debian 12 ships 0.3.21) picks its kernels from the CPU's family and model when it is
     /// loaded; a model newer than its tables falls back to the SSE3 "Prescott" kernels. On this
-    /// project's Emerald Rapids machines (family 6, model 207) that made sgemm, and with it training
-    /// and tracking, up to 1.7× slower. When the choice is not a vector core while the CPU has AVX2
+    /// project's Emerald Rapids machines (family 6, model 207) that made the tracker 1.8× and a training
+    /// step 2.4× slower (docs/engine.md). When the choice is not a vector core while the CPU has AVX2
     /// (or AVX-512) and `OPENBLAS_CORETYPE` is unset, this names the core to set it to.
     public static func coreTypeToRequest(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         guard (environment["OPENBLAS_CORETYPE"] ?? "").isEmpty, !vectorCores.contains(coreName.lowercased()),
