@@ -92,7 +92,7 @@ final class HDF5StoreTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = root.appendingPathComponent("scripts/check_h5_layout.py").path
         let probe = try runProcess("/usr/bin/env", [systemPython, "-c", "import h5py"])
-        try XCTSkipIf(probe.status != 0, "python3 with h5py is not available")
+        try XCTSkipIf(probe.status != 0, "\(systemPython) has no h5py (scripts/setup installs python3-h5py)")
         let folder = try makeTemporaryFolder(self)
         let generators: [any SequenceGenerator] = [try StaticShapes(), try FlyingShapes(options: GeneratorOptions(height: 28, width: 28, frames: 6, objects: 4))]
         for (i, generator) in generators.enumerated() {
