@@ -17,11 +17,18 @@ struct ModelInfo: ParsableCommand {
         try reportingErrors("model info") {
             let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: path))
             let c = model.config
-            print("\(path): K = \(c.components), \(c.steps) EM steps, frames \(c.frameShape.map(String.init).joined(separator: "×")), \(c.likelihood.rawValue), \(model.network.parameterCount) parameters, γ₀ \(c.initialGamma == .kmeans ? "by k-means over the first frame" : c.initialGammaGrid.map { "random on a \($0)×\($0) grid" } ?? "random per pixel")\(c.warmupSteps.map { ", \($0) warm-up steps on the first frame" } ?? "")\(c.restarts.map { ", best of \($0) starts" } ?? "")\(c.binarize.map { ", frames binarized at \($0)" } ?? "")")
+            print("\(path): K = \(c.components), \(c.steps) EM steps, frames \(c.frameShape.map(String.init).joined(separator: "×")), \(c.likelihood.rawValue), \(model.network.parameterCount) parameters, γ₀ \(Self.start(c))\(c.warmupSteps.map { ", \($0) warm-up steps on the first frame" } ?? "")\(c.restarts.map { ", best of \($0) starts" } ?? "")\(c.binarize.map { ", frames binarized at \($0)" } ?? "")")
             for key in model.metadata.keys.sorted() where key != "nem.training" {
                 print("  \(key): \(model.metadata[key]!)")
             }
         }
+    }
+
+    /// How the model draws γ₀, in words.
+    static func start(_ c: ModelConfig) -> String {
+        if c.initialGamma == .kmeans { return "by k-means over the first frame" }
+        let random = c.initialGammaGrid.map { "random on a \($0)×\($0) grid" } ?? "random per pixel"
+        return c.initialGammaKMeansShare.map { "\(random), blended with the k-means start (share \($0))" } ?? random
     }
 }
 
@@ -36,11 +43,17 @@ struct ModelExport: ParsableCommand {
     var restarts: Int?
     @Option(name: .customLong("initial-gamma"), help: "Store how γ₀ is drawn (random or kmeans) as the model's; kmeans drops a random start's grid. The weights do not depend on it.")
     var initialGamma: InitialGamma?
+    @Option(name: .customLong("kmeans-share"), help: "Store a random γ₀ blended with the k-means one, (1 − s)·random + s·k-means (model.initial_gamma_kmeans_share; 0: random alone). The weights do not depend on it.")
+    var kMeansShare: Float?
     @Flag(help: "Replace an existing output.") var overwrite = false
 
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if let restarts, restarts < 1 { throw ValidationError("--restarts must be at least 1") }
+        if let kMeansShare {
+            guard (0...1).contains(kMeansShare) else { throw ValidationError("--kmeans-share must be in [0, 1], got \(kMeansShare)") }
+            guard initialGamma != .kmeans else { throw ValidationError("--kmeans-share blends a random γ₀ with the k-means one; it does not go with --initial-gamma kmeans") }
+        }
     }
 
     func run() throws {
@@ -50,6 +63,10 @@ struct ModelExport: ParsableCommand {
                 if let steps { stored.steps = steps }
                 if let restarts { stored.restarts = restarts }
                 if let initialGamma { stored.start(by: initialGamma) }
+                if let kMeansShare {
+                    stored.start(by: .random)
+                    stored.initialGammaKMeansShare = kMeansShare > 0 ? kMeansShare : nil
+                }
             }
         }
     }

@@ -66,4 +66,23 @@ final class InitialGammaTests: XCTestCase {
         XCTAssertEqual(cell.initialState(firstInput: frames, components: 2, rng: &a).gamma.scalars,
                        kMeansGamma(frames: frames, components: 2, rng: &b).scalars)
     }
+
+    /// γ₀ = (1 − s)·random + s·k-means: the random part is drawn first from the same generator, then the
+    /// k-means part, so both can be recomputed here from one seed.
+    func testABlendedStartMixesTheRandomAndTheKMeansStarts() {
+        var rng = SeededRNG(seed: 5)
+        let network = NEMUpdateNetwork(inputSize: 28 * 28, thetaSize: 2, rng: &rng)
+        let frames = Tensor(shape: [1, 1, 28, 28, 1], scalars: twoSquares())
+        let random = NEMCell(network: network, likelihood: .bernoulli, gradientGamma: false, frameShape: [28, 28, 1])
+        for share: Float in [0.25, 1] {
+            let blended = NEMCell(network: network, likelihood: .bernoulli, gradientGamma: false, kMeansShare: share,
+                                  frameShape: [28, 28, 1])
+            var a = SeededRNG(seed: 2), b = SeededRNG(seed: 2)
+            let gamma = blended.initialState(firstInput: frames, components: 2, rng: &a).gamma.scalars
+            let alone = random.initialState(firstInput: frames, components: 2, rng: &b).gamma.scalars
+            let kmeans = kMeansGamma(frames: frames, components: 2, rng: &b).scalars
+            for i in gamma.indices { XCTAssertEqual(gamma[i], (1 - share) * alone[i] + share * kmeans[i], accuracy: 1e-6) }
+            for p in 0..<784 { XCTAssertEqual(gamma[p] + gamma[784 + p], 1, accuracy: 1e-5) }
+        }
+    }
 }

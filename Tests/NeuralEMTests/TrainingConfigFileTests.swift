@@ -81,6 +81,10 @@ final class TrainingConfigFileTests: XCTestCase {
         assertError("preset: flying-shapes\nmodel:\n  initial_gamma_grid: 29\n", line: 3, contains: "model.initial_gamma_grid: must be between 1 and")
         assertError("preset: flying-shapes\nmodel:\n  initial_gamma: kmeans\n  initial_gamma_grid: 4\n", line: 4,
                     contains: "model.initial_gamma_grid: applies to a random γ₀ only")
+        assertError("preset: static-shapes-n-em\nmodel:\n  initial_gamma_kmeans_share: 1.5\n", line: 3,
+                    contains: "model.initial_gamma_kmeans_share: must be in [0, 1]")
+        assertError("preset: static-shapes-n-em\nmodel:\n  initial_gamma: kmeans\n  initial_gamma_kmeans_share: 0.5\n", line: 4,
+                    contains: "model.initial_gamma_kmeans_share: blends a random γ₀")
         assertError("preset: flying-shapes\nmodel:\n  initial_gamma: clever\n", line: 3, contains: "model.initial_gamma")
         assertError("preset: flying-shapes\nmodel:\n  warmup_steps: -2\n", line: 3, contains: "model.warmup_steps: must not be negative")
         assertError("preset: flying-shapes\nmodel:\n  restarts: 0\n", line: 3, contains: "model.restarts: must be at least 1")

@@ -42,6 +42,8 @@ public struct NEMCell {
     public let initialGamma: InitialGamma
     /// A random γ₀ drawn on a G×G grid and upsampled, or nil: drawn per pixel (the reference).
     public let initialGammaGrid: Int?
+    /// The k-means start's share in a random γ₀, γ₀ = (1 − s)·random + s·k-means; 0: random alone (the reference).
+    public let kMeansShare: Float
     /// EM steps on the first frame alone (input x̃₀, target x₀) before a sequence's T steps; 0: the reference.
     public let warmupSteps: Int
     /// Searches for a start on the first frame when evaluating or tracking, the best kept; 1: the reference.
@@ -54,7 +56,7 @@ public struct NEMCell {
 
     public init(network: any InnerNetwork, likelihood: Likelihood, eSigma: Float = 0.25,
                 gradientGamma: Bool, predictionInit: Float = 0, initialGamma: InitialGamma = .random, initialGammaGrid: Int? = nil,
-                warmupSteps: Int = 0, restarts: Int = 1, restartNoise: NoiseModel = .none, frameShape: [Int]) {
+                kMeansShare: Float = 0, warmupSteps: Int = 0, restarts: Int = 1, restartNoise: NoiseModel = .none, frameShape: [Int]) {
         precondition(restarts >= 1, "NEMCell: \(restarts) restarts")
         self.network = network
         self.likelihood = likelihood
@@ -63,6 +65,7 @@ public struct NEMCell {
         self.predictionInit = predictionInit
         self.initialGamma = initialGamma
         self.initialGammaGrid = initialGammaGrid
+        self.kMeansShare = kMeansShare
         self.warmupSteps = warmupSteps
         self.restarts = restarts
         self.restartNoise = restartNoise
@@ -72,7 +75,8 @@ public struct NEMCell {
     /// θ₀ = 0, ψ₀ = `predictionInit`, and γ₀ (all ones when K = 1):
     /// - random: |N(0, 1)| normalised over K, drawn per pixel as the reference, or with `initialGammaGrid`
     ///   = G on a G×G grid per component and bilinearly upsampled to H×W, so that each component starts
-    ///   out owning a few smooth regions of the frame;
+    ///   out owning a few smooth regions of the frame; with `kMeansShare` s > 0, blended with the k-means
+    ///   start as (1 − s)·random + s·k-means;
     /// - kmeans: ``kMeansGamma(frames:components:rng:)`` of `firstInput`, the frame the first step reads.
     /// - Parameter firstInput: x̃₀ (B, 1, H, W, C), which also gives the batch size B
     public func initialState(firstInput: Tensor, components: Int, rng: inout SeededRNG) -> EMState {
@@ -91,7 +95,10 @@ public struct NEMCell {
             } else {
                 magnitudes = abs(Tensor(randomNormal: gammaShape, using: &rng))
             }
-            gamma = magnitudes / sum(magnitudes, axes: [1], keepDims: true)
+            let random = magnitudes / sum(magnitudes, axes: [1], keepDims: true)
+            gamma = kMeansShare > 0
+                ? (1 - kMeansShare) * random + kMeansShare * kMeansGamma(frames: firstInput, components: components, rng: &rng)
+                : random
         }
         return EMState(theta: network.initialTheta(rows: batch * components),
                        predictions: Tensor(filling: predictionInit, shape: [batch, components] + frameShape),

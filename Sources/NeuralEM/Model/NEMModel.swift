@@ -35,7 +35,7 @@ public final class NEMModel {
         if let initialGamma { start.start(by: initialGamma) }
         return NEMCell(network: network, likelihood: config.likelihood, eSigma: config.eSigma, gradientGamma: gradientGamma,
                        predictionInit: config.predictionInit, initialGamma: start.initialGamma ?? .random,
-                       initialGammaGrid: start.initialGammaGrid, warmupSteps: warmupSteps ?? config.warmupSteps ?? 0,
+                       initialGammaGrid: start.initialGammaGrid, kMeansShare: start.initialGammaKMeansShare ?? 0, warmupSteps: warmupSteps ?? config.warmupSteps ?? 0,
                        restarts: restarts ?? config.restarts ?? 1, restartNoise: trainingNoise, frameShape: config.frameShape)
     }
 
@@ -116,9 +116,11 @@ extension ModelConfig {
         return values.map { $0 >= level ? 1 : 0 }
     }
 
-    /// Starts from γ₀ drawn by `rule`; a k-means start has no random grid, so choosing it drops the grid.
+    /// Starts from γ₀ drawn by `rule` alone: a k-means start has no random grid, so choosing it drops the
+    /// grid, and either rule drops a blend of the two.
     public mutating func start(by rule: InitialGamma) {
         initialGamma = rule
+        initialGammaKMeansShare = nil
         if rule == .kmeans { initialGammaGrid = nil }
     }
 
@@ -149,6 +151,14 @@ extension ModelConfig {
         }
         if let binarize, !(binarize > 0 && binarize <= 1) {
             throw ConfigError.invalid(key: "model.binarize", reason: "must be in (0, 1], got \(binarize)")
+        }
+        if let share = initialGammaKMeansShare {
+            guard (0...1).contains(share) else {
+                throw ConfigError.invalid(key: "model.initial_gamma_kmeans_share", reason: "must be in [0, 1], got \(share)")
+            }
+            guard initialGamma != .kmeans else {
+                throw ConfigError.invalid(key: "model.initial_gamma_kmeans_share", reason: "blends a random γ₀ with the k-means one; it does not apply to initial_gamma: kmeans")
+            }
         }
         if initialGamma == .kmeans, initialGammaGrid != nil {
             throw ConfigError.invalid(key: "model.initial_gamma_grid", reason: "applies to a random γ₀ only, not to initial_gamma: kmeans")

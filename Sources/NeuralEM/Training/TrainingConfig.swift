@@ -43,6 +43,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var initialGamma: InitialGamma?
     /// A random γ₀ drawn on a coarse G×G grid and upsampled (spatially smooth), or nil: per pixel.
     public var initialGammaGrid: Int?
+    /// A random γ₀ blended with the k-means one, γ₀ = (1 − s)·random + s·k-means, for a curriculum that starts
+    /// training from the k-means start and weans it off; nil or 0: the random γ₀ alone.
+    public var initialGammaKMeansShare: Float?
     /// EM steps on the first frame alone before a sequence's steps (nil: none, the reference); the tracker
     /// runs the same on a stream's first frame. See ``NEMCell/unroll(inputs:targets:components:stepWeights:loss:rng:initialState:warmupSteps:)``.
     public var warmupSteps: Int?
@@ -58,8 +61,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var network: NetworkSpec
 
     public init(components: Int, steps: Int, likelihood: Likelihood, eSigma: Float = 0.25, predictionInit: Float = 0,
-                initialGamma: InitialGamma? = nil, initialGammaGrid: Int? = nil, warmupSteps: Int? = nil, restarts: Int? = nil,
-                binarize: Float? = nil, frameShape: [Int], network: NetworkSpec) {
+                initialGamma: InitialGamma? = nil, initialGammaGrid: Int? = nil, initialGammaKMeansShare: Float? = nil,
+                warmupSteps: Int? = nil, restarts: Int? = nil, binarize: Float? = nil, frameShape: [Int], network: NetworkSpec) {
         self.components = components
         self.steps = steps
         self.likelihood = likelihood
@@ -67,6 +70,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.predictionInit = predictionInit
         self.initialGamma = initialGamma
         self.initialGammaGrid = initialGammaGrid
+        self.initialGammaKMeansShare = initialGammaKMeansShare
         self.warmupSteps = warmupSteps
         self.restarts = restarts
         self.binarize = binarize
@@ -76,7 +80,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case components, steps, likelihood, eSigma = "e_sigma", predictionInit = "prediction_init"
-        case initialGamma = "initial_gamma", initialGammaGrid = "initial_gamma_grid", warmupSteps = "warmup_steps", restarts, binarize
+        case initialGamma = "initial_gamma", initialGammaGrid = "initial_gamma_grid"
+        case initialGammaKMeansShare = "initial_gamma_kmeans_share", warmupSteps = "warmup_steps", restarts, binarize
         case frameShape = "frame_shape", network
     }
 }
