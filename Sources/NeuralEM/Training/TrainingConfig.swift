@@ -43,8 +43,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var initialGamma: InitialGamma?
     /// A random γ₀ drawn on a coarse G×G grid and upsampled (spatially smooth), or nil: per pixel.
     public var initialGammaGrid: Int?
-    /// A random γ₀ blended with the k-means one, γ₀ = (1 − s)·random + s·k-means, for a curriculum that starts
-    /// training from the k-means start and weans it off; nil or 0: the random γ₀ alone.
+    /// A random γ₀ blended with the k-means one, γ₀ = (1 − s)·random + s·k-means: the random draw stays, and the
+    /// k-means part tips each object towards a different component; nil or 0: the random γ₀ alone.
     public var initialGammaKMeansShare: Float?
     /// EM steps on the first frame alone before a sequence's steps (nil: none, the reference); the tracker
     /// runs the same on a stream's first frame. See ``NEMCell/unroll(inputs:targets:components:stepWeights:loss:rng:initialState:warmupSteps:)``.
