@@ -24,6 +24,8 @@ struct BenchTracker: ParsableCommand {
     @Option(help: "Timed runs (the median is reported).") var runs = 5
     @Option(help: "Threads for OpenBLAS and the engine's loops (1, as nem track's tracker.threads default: fastest for one stream).")
     var threads = 1
+    @Option(name: .customLong("restart-scope"), help: "first_frame or sequence (default: the model's); with sequence every frame runs the model's R restarts.")
+    var restartScope: RestartScope?
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -40,7 +42,7 @@ struct BenchTracker: ParsableCommand {
                 throw ConfigError.mismatch("\(source): takes \(model.config.frameShape) frames; this benchmark is for 28×28×1 models")
             }
             let stream = try flyingShapes(frames: frames)
-            let tracker = try Tracker(model: model, components: 3, sceneCutThreshold: nil)
+            let tracker = try Tracker(model: model, components: 3, restartScope: restartScope, sceneCutThreshold: nil)
             let halfMatrices = model.keepHalfPrecisionWeights()  // what the tracker did: reports how many
             for frame in stream.prefix(20) { _ = tracker.track(frame) }  // warm-up
             var rates: [Double] = []
@@ -53,18 +55,19 @@ struct BenchTracker: ParsableCommand {
             let fps = median(rates)
             let profile = try profileFrame(model: model, frame: stream[stream.count / 2], halfWeights: halfMatrices > 0)
             let flops = 3 * Self.networkFlops(model.config.network)
-            report(fps: fps, rates: rates, source: source, halfMatrices: halfMatrices, profile: profile.parts,
+            let runsPerFrame = tracker.restartScope == .sequence ? tracker.restarts : 1
+            report(fps: fps, rates: rates, source: source, runsPerFrame: runsPerFrame, halfMatrices: halfMatrices, profile: profile.parts,
                    wholeStep: profile.wholeStep, flopsPerFrame: flops)
         }
     }
 
-    private func report(fps: Double, rates: [Double], source: String, halfMatrices: Int, profile: [(String, Double)],
+    private func report(fps: Double, rates: [Double], source: String, runsPerFrame: Int, halfMatrices: Int, profile: [(String, Double)],
                         wholeStep: Double, flopsPerFrame: Double) {
         let frameMilliseconds = 1000 / fps
         let profiled = profile.reduce(0) { $0 + $1.1 }
         if json {
             var object: [String: Any] = [
-                "model": source, "frames": frames, "runs": runs, "frames_per_second": fps, "all_runs": rates,
+                "model": source, "runs_per_frame": runsPerFrame, "frames": frames, "runs": runs, "frames_per_second": fps, "all_runs": rates,
                 "pytorch_frames_per_second": Self.pytorchFramesPerSecond, "speedup": fps / Self.pytorchFramesPerSecond,
                 "target_frames_per_second": Self.target, "gflops": flopsPerFrame.isFinite ? flopsPerFrame * fps / 1e9 : NSNull(),
                 "blas_threads": BLAS.threadCount, "blas_core": BLAS.coreName, "engine_threads": Parallelism.threadCount,
@@ -77,7 +80,7 @@ struct BenchTracker: ParsableCommand {
             }
             return
         }
-        print("tracker: \(source); 28×28, K = 3, 1 EM step per frame, one stream; BLAS threads \(BLAS.threadCount) (\(BLAS.coreName) kernels), engine threads \(Parallelism.threadCount)")
+        print("tracker: \(source); 28×28, K = 3, 1 EM step per frame\(runsPerFrame > 1 ? " in each of \(runsPerFrame) runs (restart_scope sequence)" : ""), one stream; BLAS threads \(BLAS.threadCount) (\(BLAS.coreName) kernels), engine threads \(Parallelism.threadCount)")
         print(halfMatrices > 0 ? "weights: \(halfMatrices) matrices read as binary16 (their exact values: the model was saved with --half)"
                                : "weights: read as 32-bit floats (binary16 copies need a model saved with --half and AVX2, FMA, F16C)")
         print(String(format: "%.0f frames/s (%.2f ms/frame; median of %d runs × %d frames: %@)", fps, frameMilliseconds, runs, frames,

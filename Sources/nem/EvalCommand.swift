@@ -20,6 +20,8 @@ struct Eval: ParsableCommand {
     var warmupSteps: Int?
     @Option(help: "Searches for a start on frame 0 per sequence, each from its own γ₀ on its own noisy copy of the frame; the one whose warm-up explains the frame best is kept (default: the model's; 1 is the paper's protocol).")
     var restarts: Int?
+    @Option(name: .customLong("restart-scope"), help: "first_frame: keep the best search after frame 0; sequence: carry all searches through the sequence, each on its own noisy copy of every frame, and label each frame by the one whose grouping explains it best (default: the model's).")
+    var restartScope: RestartScope?
     @Option(help: "Input noise probability (default: the training noise; 0 = none).") var noise: Float?
     @Option(help: "Score only the first N sequences.") var limit: Int?
     @Option(name: .customLong("batch-size"), help: "Sequences per batch.") var batchSize: Int = 100
@@ -47,7 +49,7 @@ struct Eval: ParsableCommand {
             let total = loader.sequences
             let result = try model.evaluate(source: loader, sequences: total, batchSize: max(1, batchSize),
                                             components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps,
-                                            restarts: restarts, noise: model.noise(probability: probability),
+                                            restarts: restarts, restartScope: restartScope, noise: model.noise(probability: probability),
                                             loss: model.lossConfig, seed: seed) { progress.update(done: $0, total: total) }
             progress.finish()
             if let perSequence {
@@ -112,3 +114,4 @@ struct Eval: ParsableCommand {
 }
 
 extension InitialGamma: ExpressibleByArgument {}
+extension RestartScope: ExpressibleByArgument {}

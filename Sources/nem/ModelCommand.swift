@@ -17,11 +17,17 @@ struct ModelInfo: ParsableCommand {
         try reportingErrors("model info") {
             let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: path))
             let c = model.config
-            print("\(path): K = \(c.components), \(c.steps) EM steps, frames \(c.frameShape.map(String.init).joined(separator: "×")), \(c.likelihood.rawValue), \(model.network.parameterCount) parameters, γ₀ \(Self.start(c))\(c.warmupSteps.map { ", \($0) warm-up steps on the first frame" } ?? "")\(c.restarts.map { ", best of \($0) starts" } ?? "")\(c.binarize.map { ", frames binarized at \($0)" } ?? "")")
+            print("\(path): K = \(c.components), \(c.steps) EM steps, frames \(c.frameShape.map(String.init).joined(separator: "×")), \(c.likelihood.rawValue), \(model.network.parameterCount) parameters, γ₀ \(Self.start(c))\(c.warmupSteps.map { ", \($0) warm-up steps on the first frame" } ?? "")\(Self.restarts(c))\(c.binarize.map { ", frames binarized at \($0)" } ?? "")")
             for key in model.metadata.keys.sorted() where key != "nem.training" {
                 print("  \(key): \(model.metadata[key]!)")
             }
         }
+    }
+
+    /// The model's restarts, in words.
+    static func restarts(_ c: ModelConfig) -> String {
+        guard let r = c.restarts else { return "" }
+        return c.restartScope == .sequence ? ", \(r) starts carried through the sequence, each frame labelled by the best" : ", best of \(r) starts"
     }
 
     /// How the model draws γ₀, in words.
@@ -41,6 +47,8 @@ struct ModelExport: ParsableCommand {
     var steps: Int?
     @Option(help: "Store this number of searches for a start on the first frame (restarts) as the model's (what nem eval and nem track use unless told otherwise); the weights do not depend on it.")
     var restarts: Int?
+    @Option(name: .customLong("restart-scope"), help: "Store how far the restarts go as the model's: first_frame (the best search after frame 0 is kept) or sequence (all go on; each frame is labelled by the one whose grouping explains it best). The weights do not depend on it.")
+    var restartScope: RestartScope?
     @Option(name: .customLong("initial-gamma"), help: "Store how γ₀ is drawn (random or kmeans) as the model's; kmeans drops a random start's grid. The weights do not depend on it.")
     var initialGamma: InitialGamma?
     @Option(name: .customLong("kmeans-share"), help: "Store a random γ₀ blended with the k-means one, (1 − s)·random + s·k-means (model.initial_gamma_kmeans_share; 0: random alone). The weights do not depend on it.")
@@ -62,6 +70,7 @@ struct ModelExport: ParsableCommand {
             try model.save(to: URL(fileURLWithPath: output), overwrite: overwrite, halfPrecision: half) { stored in
                 if let steps { stored.steps = steps }
                 if let restarts { stored.restarts = restarts }
+                if let restartScope { stored.restartScope = restartScope == .firstFrame ? nil : restartScope }
                 if let initialGamma { stored.start(by: initialGamma) }
                 if let kMeansShare {
                     stored.start(by: .random)

@@ -21,12 +21,18 @@ final class HalfPrecisionCopy: @unchecked Sendable {
         self.columns = columns
     }
 
-    /// c (m, N) = alpha · op(a) · B + beta · c for m ≤ 4 rows, op(a) (m, K) (`a` is (K, m) when transposed).
+    /// c (m, N) = alpha · op(a) · B + beta · c, op(a) (m, K) (`a` is (K, m) when transposed), in blocks of
+    /// at most ``FewRows/maximumRows`` rows, each reading the binary16 matrix once.
     func product(m: Int, k: Int, transposeA: Bool, alpha: Float, a: UnsafePointer<Float>, lda: Int,
                  beta: Float, c: UnsafeMutablePointer<Float>) {
         bits.withUnsafeBufferPointer { b in
-            nem_small_rows_gemm_half_b(m, columns, k, alpha, a, transposeA ? 1 : lda, transposeA ? lda : 1,
-                                       b.baseAddress!, columns, beta, c, columns)
+            for first in stride(from: 0, to: m, by: FewRows.maximumRows) {
+                let rows = Swift.min(FewRows.maximumRows, m - first)
+                // Row i of op(a) starts at a + i·lda, or at a + i when a is transposed.
+                nem_small_rows_gemm_half_b(rows, columns, k, alpha, a + (transposeA ? first : first * lda),
+                                           transposeA ? 1 : lda, transposeA ? lda : 1,
+                                           b.baseAddress!, columns, beta, c + first * columns, columns)
+            }
         }
     }
 }

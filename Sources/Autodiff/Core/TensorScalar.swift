@@ -32,6 +32,11 @@ enum FewRows {
     /// Whether the CPU runs CKernels' products (AVX2, FMA, F16C), checked once.
     static let kernelAvailable = nem_small_rows_gemm_available() != 0
 
+    /// Rows up to which a matrix's binary16 copy (``TensorOf/keepHalfPrecisionCopy()``) still beats sgemm, in
+    /// blocks of `maximumRows` that each read it: the tracker's K rows of each of R restarts carried through
+    /// a stream (R·K = 12 for the shipped flying-shapes model).
+    static let maximumRowsWithHalfCopy = 16
+
     static func applies(m: Int, n: Int, k: Int) -> Bool { m <= maximumRows && n * k >= minimumMatrixSize }
 }
 

@@ -12,7 +12,7 @@ func gemm<T>(_ a: TensorOf<T>, _ b: TensorOf<T>, transposeA: Bool, transposeB: B
         if c == nil { T.kernels.fill(out.storage.base, 0, out.count) }
         return out
     }
-    if !transposeB, FewRows.applies(m: m, n: n, k: k), let half = b.halfPrecisionCopy {
+    if !transposeB, m <= FewRows.maximumRowsWithHalfCopy, n * k >= FewRows.minimumMatrixSize, let half = b.halfPrecisionCopy {
         // Only Float tensors hold a binary16 copy, so T is Float here.
         half.product(m: m, k: k, transposeA: transposeA, alpha: 1,
                      a: UnsafeRawPointer(a.storage.base).assumingMemoryBound(to: Float.self), lda: Swift.max(1, a.shape[1]),

@@ -49,6 +49,8 @@ public struct NEMCell {
     /// Searches for a start on the first frame when evaluating or tracking, the best kept; 1: the reference.
     /// See ``restartedStart(firstFrame:components:rng:)``.
     public let restarts: Int
+    /// Whether the restarts end on the first frame or go on through the sequence (``Hypotheses``).
+    public let restartScope: RestartScope
     /// The noise on each restart's copy of the first frame (the model's training noise).
     public let restartNoise: NoiseModel
     /// (H, W, C) of a frame.
@@ -56,7 +58,8 @@ public struct NEMCell {
 
     public init(network: any InnerNetwork, likelihood: Likelihood, eSigma: Float = 0.25,
                 gradientGamma: Bool, predictionInit: Float = 0, initialGamma: InitialGamma = .random, initialGammaGrid: Int? = nil,
-                kMeansShare: Float = 0, warmupSteps: Int = 0, restarts: Int = 1, restartNoise: NoiseModel = .none, frameShape: [Int]) {
+                kMeansShare: Float = 0, warmupSteps: Int = 0, restarts: Int = 1, restartScope: RestartScope = .firstFrame, restartNoise: NoiseModel = .none,
+                frameShape: [Int]) {
         precondition(restarts >= 1, "NEMCell: \(restarts) restarts")
         self.network = network
         self.likelihood = likelihood
@@ -68,6 +71,7 @@ public struct NEMCell {
         self.kMeansShare = kMeansShare
         self.warmupSteps = warmupSteps
         self.restarts = restarts
+        self.restartScope = restartScope
         self.restartNoise = restartNoise
         self.frameShape = frameShape
     }

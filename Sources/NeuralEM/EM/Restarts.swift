@@ -12,30 +12,59 @@ public struct RestartedStart {
     public let state: EMState
 }
 
+/// How far the restarts go.
+public enum RestartScope: String, Codable, Sendable, CaseIterable {
+    /// The search whose warm-up explains frame 0 best is kept, the others dropped, as EM with random restarts
+    /// keeps its best run (the default).
+    case firstFrame = "first_frame"
+    /// All R searches go on through the sequence and each frame is labelled by the one whose grouping explains
+    /// it best (``Hypotheses``).
+    case sequence
+}
+
+/// All R searches of a batch: element b·R + r is search r of sequence b.
+struct RestartSearches {
+    /// γ₀ of each search: (B·R, K, H, W, 1)
+    let draws: Tensor
+    /// The state after each search's warm-up.
+    let state: EMState
+    /// x₀ repeated R times: (B·R, 1, H, W, C)
+    let target: Tensor
+}
+
 extension NEMCell {
     /// R = `restarts` searches for a start on the first frame: R γ₀ per sequence, each followed by the cell's
     /// warm-up (EM steps on frame 0 alone) on its own copy of the frame corrupted by `restartNoise` (the
     /// noise the model was trained with, so that the R searches explore different groupings even on a clean
-    /// frame), scored against the clean frame. Per sequence it keeps the search whose grouping explains frame 0
-    /// best: the highest mixture log-likelihood Σ_pixels log (1/K) Σ_k P(x₀ | ψ_k), as EM with random
-    /// restarts keeps its best run. No gradients; for evaluation and tracking.
+    /// frame), scored against the clean frame. No gradients.
     /// - Parameter firstFrame: the clean first frame x₀, (B, 1, H, W, C)
-    /// - Returns: batch B
-    public func restartedStart(firstFrame: Tensor, components: Int, rng: inout SeededRNG) -> RestartedStart {
+    func restartSearches(firstFrame: Tensor, components: Int, rng: inout SeededRNG) -> RestartSearches {
         withoutGradients {
-            let batch = firstFrame.shape[0]
             // Each sequence R times, sequence-major: element b·R + r is restart r of sequence b.
             let target = repeatedSlices(firstFrame, times: restarts)
             let input = Tensor(shape: target.shape, scalars: restartNoise.apply(to: target.scalars, rng: &rng))
             let draws = initialState(firstInput: input, components: components, rng: &rng)
             var state = draws
             for _ in 0..<warmupSteps { state = self(input: input, target: target, state: state) }
-            let scores = frameLogLikelihoods(predictions: state.predictions, target: target)
-            let kept = (0..<batch).map { b in
+            return RestartSearches(draws: draws.gamma, state: state, target: target)
+        }
+    }
+
+    /// The restarts' start (``RestartScope/firstFrame``): of the ``restartSearches(firstFrame:components:rng:)``,
+    /// per sequence the one whose grouping explains frame 0 best, the highest mixture log-likelihood
+    /// Σ_pixels log (1/K) Σ_k P(x₀ | ψ_k), as EM with random restarts keeps its best run. For evaluation and tracking.
+    /// - Parameter firstFrame: the clean first frame x₀, (B, 1, H, W, C)
+    /// - Returns: batch B
+    public func restartedStart(firstFrame: Tensor, components: Int, rng: inout SeededRNG) -> RestartedStart {
+        withoutGradients {
+            let searches = restartSearches(firstFrame: firstFrame, components: components, rng: &rng)
+            let scores = frameLogLikelihoods(predictions: searches.state.predictions, target: searches.target)
+            let kept = (0..<firstFrame.shape[0]).map { b in
                 b * restarts + (0..<restarts).max { scores[b * restarts + $0] < scores[b * restarts + $1] }!
             }
+            let state = searches.state
             return RestartedStart(
-                initialGamma: selectedSlices(draws.gamma, perElement: 1, elements: kept),
+                initialGamma: selectedSlices(searches.draws, perElement: 1, elements: kept),
                 state: EMState(theta: selectedSlices(state.theta, perElement: components, elements: kept),
                                predictions: selectedSlices(state.predictions, perElement: 1, elements: kept),
                                gamma: selectedSlices(state.gamma, perElement: 1, elements: kept)))

@@ -54,6 +54,9 @@ public struct Rollout {
     public let predictions: [Tensor]
     /// The state after the last step.
     public let finalState: EMState
+    /// Per step, the γ that weighs that step's ψ in the next-step prediction, when it is not the previous
+    /// step's γ (``Hypotheses``, where the run that leads may change between steps); nil: the previous step's.
+    public var mixingGammas: [Tensor]? = nil
 }
 
 extension NEMCell {

@@ -78,7 +78,7 @@ struct EvaluationAccumulator {
             sums.confidence[t] += scores.confidence.reduce(0, +)
             for i in 0..<b { sequenceSums[i] += scores.amiMax[i] }
             if t == steps - 1 { sequenceLast = scores.amiMax }
-            let previousGamma = t == 0 ? rollout.startGamma : rollout.gammas[t - 1]
+            let previousGamma = rollout.mixingGammas?[t] ?? (t == 0 ? rollout.startGamma : rollout.gammas[t - 1])
             bceSum += nextStepCrossEntropy(gamma: previousGamma, predictions: rollout.predictions[t],
                                            target: batch.targets[t + 1])
         }
@@ -110,22 +110,26 @@ extension NEMModel {
     /// as `initialGamma` says, then `warmupSteps` EM steps on frame 0 alone (input x̃₀, target x₀; default the
     /// model's, 0 in the paper's protocol) before the T scored steps, as the tracker does on a first frame;
     /// with `restarts` R > 1 (default the model's) the start is the best of R searches on frame 0 instead, see
-    /// ``NEMCell/restartedStart(firstFrame:components:rng:)``.
+    /// ``NEMCell/restartedStart(firstFrame:components:rng:)``; with `restartScope` `sequence` (default the model's)
+    /// the R searches go on through the sequence as ``Hypotheses``, each reading its own noisy copy of every
+    /// frame (the model's training noise; `noise` does not apply).
     public func evaluate(batches: [Batch], components: Int? = nil, steps: Int? = nil, initialGamma: InitialGamma? = nil,
-                         warmupSteps: Int? = nil, restarts: Int? = nil, noise: NoiseModel, loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
+                         warmupSteps: Int? = nil, restarts: Int? = nil, restartScope: RestartScope? = nil, noise: NoiseModel,
+                         loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
         var iterator = batches.makeIterator()
         return try evaluate(components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps, restarts: restarts,
-                            noise: noise, loss: loss, seed: seed) { iterator.next() }
+                            restartScope: restartScope, noise: noise, loss: loss, seed: seed) { iterator.next() }
     }
 
     /// Evaluates the first `sequences` sequences of `source`, reading one batch of `batchSize` at a time.
     public func evaluate(source: some SequenceSource, sequences: Int, batchSize: Int, components: Int? = nil,
-                         steps: Int? = nil, initialGamma: InitialGamma? = nil, warmupSteps: Int? = nil, restarts: Int? = nil, noise: NoiseModel,
+                         steps: Int? = nil, initialGamma: InitialGamma? = nil, warmupSteps: Int? = nil, restarts: Int? = nil,
+                         restartScope: RestartScope? = nil, noise: NoiseModel,
                          loss: LossConfig, seed: UInt64, progress: (Int) -> Void = { _ in }) throws -> EvaluationResult {
         var source = source
         var done = 0
         return try evaluate(components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps, restarts: restarts,
-                            noise: noise, loss: loss, seed: seed) {
+                            restartScope: restartScope, noise: noise, loss: loss, seed: seed) {
             guard done < sequences else { return nil }
             let batch = try source.nextBatch(size: min(batchSize, sequences - done))
             done += batch.b
@@ -135,7 +139,7 @@ extension NEMModel {
     }
 
     private func evaluate(components: Int?, steps: Int?, initialGamma: InitialGamma?, warmupSteps: Int?, restarts: Int?,
-                          noise: NoiseModel, loss: LossConfig, seed: UInt64, next: () throws -> Batch?) throws -> EvaluationResult {
+                          restartScope: RestartScope?, noise: NoiseModel, loss: LossConfig, seed: UInt64, next: () throws -> Batch?) throws -> EvaluationResult {
         let k = components ?? config.components
         let steps = steps ?? config.steps
         guard k >= 1 else { throw ConfigError.invalid(key: "components", reason: "K must be at least 1, got \(k)") }
@@ -150,7 +154,7 @@ extension NEMModel {
         if let restarts, restarts < 1 {
             throw ConfigError.invalid(key: "restarts", reason: "must be at least 1, got \(restarts)")
         }
-        let cell = self.cell(initialGamma: initialGamma, warmupSteps: warmupSteps, restarts: restarts)
+        let cell = self.cell(initialGamma: initialGamma, warmupSteps: warmupSteps, restarts: restarts, restartScope: restartScope)
         var accumulator = EvaluationAccumulator()
         var noiseSource = NoiseSource(model: noise, seed: seed)
         var rng = SeededRNG.derived(seed: seed, stream: 0x6A33A)
@@ -159,7 +163,10 @@ extension NEMModel {
                 let batch = try FrameBatch(data, frames: steps + 1, frameShape: config.frameShape, binarize: config.binarize,
                                            noise: &noiseSource)
                 let rollout: Rollout, initialGamma: Tensor
-                if cell.restarts > 1 {
+                if cell.restarts > 1, cell.restartScope == .sequence {
+                    (rollout, initialGamma) = cell.unrollHypotheses(targets: batch.targets, components: k, stepWeights: weights,
+                                                                    loss: loss.settings, rng: &rng)
+                } else if cell.restarts > 1 {
                     let start = cell.restartedStart(firstFrame: batch.targets[0], components: k, rng: &rng)
                     rollout = cell.unroll(inputs: batch.inputs, targets: batch.targets, components: k, stepWeights: weights,
                                           loss: loss.settings, rng: &rng, initialState: start.state, warmupSteps: 0)

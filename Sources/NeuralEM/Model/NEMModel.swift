@@ -27,16 +27,17 @@ public final class NEMModel {
 
     /// The EM cell for this model; `gradientGamma` only matters when training. `initialGamma` replaces
     /// the model's way of drawing γ₀ (e.g. to score a model trained with a random γ₀ from a k-means one).
-    /// `warmupSteps` and `restarts` replace the model's warm-up on frame 0 and its number of searches
-    /// for a start there (``NEMCell/restartedStart(firstFrame:components:rng:)``).
+    /// `warmupSteps`, `restarts` and `restartScope` replace the model's warm-up on frame 0, its number of searches
+    /// for a start there (``NEMCell/restartedStart(firstFrame:components:rng:)``) and how far they go (``Hypotheses``).
     public func cell(gradientGamma: Bool = false, initialGamma: InitialGamma? = nil, warmupSteps: Int? = nil,
-                     restarts: Int? = nil) -> NEMCell {
+                     restarts: Int? = nil, restartScope: RestartScope? = nil) -> NEMCell {
         var start = config
         if let initialGamma { start.start(by: initialGamma) }
         return NEMCell(network: network, likelihood: config.likelihood, eSigma: config.eSigma, gradientGamma: gradientGamma,
                        predictionInit: config.predictionInit, initialGamma: start.initialGamma ?? .random,
                        initialGammaGrid: start.initialGammaGrid, kMeansShare: start.initialGammaKMeansShare ?? 0, warmupSteps: warmupSteps ?? config.warmupSteps ?? 0,
-                       restarts: restarts ?? config.restarts ?? 1, restartNoise: trainingNoise, frameShape: config.frameShape)
+                       restarts: restarts ?? config.restarts ?? 1,
+                       restartScope: restartScope ?? config.restartScope ?? .firstFrame, restartNoise: trainingNoise, frameShape: config.frameShape)
     }
 
     /// Keeps a binary16 copy beside each weight matrix that is exactly binary16 (a model saved with

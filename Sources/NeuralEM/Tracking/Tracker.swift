@@ -41,19 +41,31 @@ public final class Tracker: @unchecked Sendable {
     /// Searches for a start on a first frame, of which the one whose warm-up explains the frame best is kept
     /// (``NEMCell/restartedStart(firstFrame:components:rng:)``).
     public let restarts: Int
+    /// Whether the restarts end on a first frame or go on through the stream (``Hypotheses``): then every run
+    /// reads its own noisy copy of each frame, each frame is labelled by the run whose grouping explains it
+    /// best, and when another run takes the lead its components are reordered to overlap the last run's, so
+    /// that each object keeps its colour.
+    public let restartScope: RestartScope
     /// Reset the state when more than this fraction of pixels changes between consecutive frames (nil: never).
     public let sceneCutThreshold: Double?
     private let cell: NEMCell
     private let seed: UInt64
     private var rng: SeededRNG
     private var state: EMState?
+    /// The runs when the restarts go through the stream, the one that labels the frames, and per run the
+    /// order in which its components are shown.
+    private var runs: Hypotheses?
+    private var leader = 0
+    private var orders: [[Int]] = []
     private var previousFrame: [Float]?
     private var frameIndex = 0
     private var resetRequested = false
 
-    /// - Parameter restarts: searches for a start on a first frame; nil: the model's (1 unless it says otherwise)
+    /// - Parameters:
+    ///   - restarts: searches for a start on a first frame; nil: the model's (1 unless it says otherwise)
+    ///   - restartScope: nil: the model's (first frame unless it says otherwise)
     public init(model: NEMModel, components: Int? = nil, stepsPerFrame: Int = 1, warmupSteps: Int = 0, restarts: Int? = nil,
-                sceneCutThreshold: Double? = nil, seed: UInt64 = 1) throws {
+                restartScope: RestartScope? = nil, sceneCutThreshold: Double? = nil, seed: UInt64 = 1) throws {
         let k = components ?? model.config.components
         guard k >= 1 else { throw ConfigError.invalid(key: "tracker.components", reason: "K must be at least 1, got \(k)") }
         guard k <= 255 else { throw ConfigError.invalid(key: "tracker.components", reason: "at most 255 components fit 8-bit labels, got \(k)") }
@@ -66,6 +78,7 @@ public final class Tracker: @unchecked Sendable {
         let restarts = restarts ?? model.config.restarts ?? 1
         guard restarts >= 1 else { throw ConfigError.invalid(key: "tracker.restarts", reason: "must be at least 1, got \(restarts)") }
         self.restarts = restarts
+        self.restartScope = restartScope ?? model.config.restartScope ?? .firstFrame
         self.model = model
         self.components = k
         self.stepsPerFrame = stepsPerFrame
@@ -73,7 +86,7 @@ public final class Tracker: @unchecked Sendable {
         self.sceneCutThreshold = sceneCutThreshold
         self.seed = seed
         rng = SeededRNG(seed: seed)
-        cell = model.cell(warmupSteps: warmupSteps, restarts: restarts)
+        cell = model.cell(warmupSteps: warmupSteps, restarts: restarts, restartScope: self.restartScope)
         model.keepHalfPrecisionWeights()  // K rows through the large fc layers: bound by reading the weights
     }
 
@@ -89,7 +102,7 @@ public final class Tracker: @unchecked Sendable {
         let frame = ModelConfig.binarized(frame, at: model.config.binarize)
         let shape = frameShape
         precondition(frame.count == shape.reduce(1, *), "tracker: a frame of \(frame.count) values for a model taking \(shape)")
-        var wasReset = state == nil || resetRequested
+        var wasReset = (state == nil && runs == nil) || resetRequested
         if let previous = previousFrame, let threshold = sceneCutThreshold, changedFraction(previous, frame) > threshold {
             wasReset = true
         }
@@ -97,6 +110,7 @@ public final class Tracker: @unchecked Sendable {
         previousFrame = frame
         return withoutGradients {
             let x = Tensor(shape: [1, 1] + shape, scalars: frame)
+            if restarts > 1, restartScope == .sequence { return trackRuns(x, frame: frame, wasReset: wasReset) }
             if wasReset || state == nil {
                 if restarts > 1 {
                     state = cell.restartedStart(firstFrame: x, components: components, rng: &rng).state
@@ -121,6 +135,37 @@ public final class Tracker: @unchecked Sendable {
             defer { frameIndex += 1 }
             return label(frame: frame, gamma: shown.scalars, predictions: current.predictions.scalars, wasReset: wasReset)
         }
+    }
+
+    /// One frame with the restarts carried through the stream (``Hypotheses``).
+    private func trackRuns(_ x: Tensor, frame: [Float], wasReset: Bool) -> TrackedFrame {
+        var runs: Hypotheses
+        let choice: Hypotheses.Choice
+        if wasReset || self.runs == nil {
+            runs = Hypotheses(cell: cell, firstFrame: x, components: components, rng: &rng)
+            for _ in 0..<stepsPerFrame { runs.step(input: x, target: x, rng: &rng) }
+            // A first frame is labelled from its E-step against the last prediction, as without the runs.
+            choice = runs.expect(target: x)
+            orders = Array(repeating: Array(0..<components), count: runs.count)
+            leader = choice.leaders[0]
+        } else {
+            runs = self.runs!
+            choice = runs.expect(target: x)  // γ_t of every run, from its ψ_{t−1}
+            let next = choice.leaders[0]
+            if next != leader {
+                let gammas = runs.state.gamma.scalars, size = gammas.count / runs.count
+                let shown = reordered(Array(gammas[leader * size..<(leader + 1) * size]), order: orders[leader])
+                orders[next] = matchedOrder(reference: shown, candidate: Array(gammas[next * size..<(next + 1) * size]),
+                                            components: components)
+                leader = next
+            }
+            for _ in 0..<stepsPerFrame { runs.step(input: x, target: x, rng: &rng) }
+        }
+        self.runs = runs
+        let predictions = runs.selected(runs.state.predictions, of: [leader]).scalars
+        defer { frameIndex += 1 }
+        return label(frame: frame, gamma: reordered(choice.gamma.scalars, order: orders[leader]),
+                     predictions: reordered(predictions, order: orders[leader]), wasReset: wasReset)
     }
 
     private func label(frame: [Float], gamma: [Float], predictions: [Float], wasReset: Bool) -> TrackedFrame {

@@ -52,6 +52,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// Searches for a start on the first frame when evaluating and tracking (nil: 1, the reference); training
     /// rollouts draw one γ₀ as always. See ``NEMCell/restartedStart(firstFrame:components:rng:)``.
     public var restarts: Int?
+    /// Whether the restarts end on the first frame (nil: `first_frame`) or go on through the sequence, each
+    /// frame labelled by the run that explains it best (`sequence`; ``Hypotheses``).
+    public var restartScope: RestartScope?
     /// Grey frames become binary before anything else reads them (x ≥ `binarize` → 1, else 0), in training,
     /// validation, evaluation and tracking: a Bernoulli model of grey data such as flying MNIST (nil: frames
     /// as they come, the reference).
@@ -62,7 +65,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     public init(components: Int, steps: Int, likelihood: Likelihood, eSigma: Float = 0.25, predictionInit: Float = 0,
                 initialGamma: InitialGamma? = nil, initialGammaGrid: Int? = nil, initialGammaKMeansShare: Float? = nil,
-                warmupSteps: Int? = nil, restarts: Int? = nil, binarize: Float? = nil, frameShape: [Int], network: NetworkSpec) {
+                warmupSteps: Int? = nil, restarts: Int? = nil, restartScope: RestartScope? = nil, binarize: Float? = nil,
+                frameShape: [Int], network: NetworkSpec) {
         self.components = components
         self.steps = steps
         self.likelihood = likelihood
@@ -73,6 +77,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.initialGammaKMeansShare = initialGammaKMeansShare
         self.warmupSteps = warmupSteps
         self.restarts = restarts
+        self.restartScope = restartScope
         self.binarize = binarize
         self.frameShape = frameShape
         self.network = network
@@ -81,7 +86,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case components, steps, likelihood, eSigma = "e_sigma", predictionInit = "prediction_init"
         case initialGamma = "initial_gamma", initialGammaGrid = "initial_gamma_grid"
-        case initialGammaKMeansShare = "initial_gamma_kmeans_share", warmupSteps = "warmup_steps", restarts, binarize
+        case initialGammaKMeansShare = "initial_gamma_kmeans_share", warmupSteps = "warmup_steps", restarts
+        case restartScope = "restart_scope", binarize
         case frameShape = "frame_shape", network
     }
 }

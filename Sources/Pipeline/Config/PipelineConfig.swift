@@ -1,4 +1,5 @@
 import Foundation
+import NeuralEM
 
 /// The typed configuration of a `nem track` run: `pipeline.yaml`, then command-line overrides.
 ///
@@ -48,6 +49,8 @@ public struct PipelineConfig: Equatable, Sendable {
         public var warmupSteps = 20
         /// Searches for a start on a first frame, the best kept (`nil`: the model's).
         public var restarts: Int?
+        /// Whether the restarts end on the first frame or go on through the stream (`nil`: the model's).
+        public var restartScope: RestartScope?
         /// Threads for the tracker's matrix products (process-wide: OpenBLAS and the engine's loops).
         public var threads = 1
         /// Reset θ when this fraction of pixels changes between two frames; `nil`: never.

@@ -1,0 +1,151 @@
+import Autodiff
+import Datasets
+import Layers
+import XCTest
+@testable import NeuralEM
+
+/// Restarts carried through the sequence: R runs per sequence, each frame labelled by the run whose grouping
+/// explains it best.
+final class HypothesesTests: XCTestCase {
+    private func model(restarts: Int) throws -> NEMModel {
+        var rng = SeededRNG(seed: 11)
+        let network = NetworkSpec(input: [.reshape([28, 28, 1]), .conv(8, act: .elu, ln: true), .flatten, .fc(32, act: .elu, ln: true)],
+                                  recurrent: [.rnn(16, ln: true)],
+                                  output: [.fc(7 * 7 * 4, act: .relu, ln: true), .reshape([7, 7, 4]),
+                                           .resizeConv(4, act: .relu, ln: true), .resizeConv(1, act: .output), .flatten])
+        return try NEMModel(config: ModelConfig(components: 3, steps: 4, likelihood: .bernoulli, warmupSteps: 2, restarts: restarts,
+                                                restartScope: .sequence, frameShape: [28, 28, 1], network: network), rng: &rng)
+    }
+
+    /// `frames` frames of `count` flying-shapes sequences, each (count, 1, 28, 28, 1).
+    private func frames(_ count: Int, frames: Int) throws -> [Tensor] {
+        let generator = try FlyingShapes(options: GeneratorOptions(height: 28, width: 28, frames: frames, objects: 3))
+        let sequences = (0..<count).map { generator.sequence(split: .test, index: $0, seed: 9).features }
+        return (0..<frames).map { t in
+            Tensor(shape: [count, 1, 28, 28, 1], scalars: sequences.flatMap { Array($0[t * 784..<(t + 1) * 784]) })
+        }
+    }
+
+    func testClassificationLogLikelihoodIsTheMixtureLogLikelihoodMinusTheEntropyOfGamma() {
+        // One element, K = 2, two pixels: p = (0.9, 0.3) and (0.2, 0.2).
+        let p = Tensor(shape: [1, 2, 1, 2, 1], scalars: [0.9, 0.2, 0.3, 0.2])
+        let gamma = p / sum(p, axes: [1], keepDims: true)
+        let first = 0.9 * log(0.9) / 1.2 + 0.3 * log(0.3) / 1.2  // Σ_k γ_k log p_k of pixel 1
+        let second = log(0.2)  // γ = (½, ½), both log 0.2
+        XCTAssertEqual(classificationLogLikelihoods(probabilities: p, gamma: gamma)[0], first + second, accuracy: 1e-5)
+        // = log Σ_k p_k − H(γ) per pixel
+        let entropy = -(0.75 * log(0.75) + 0.25 * log(0.25)) - log(0.5)
+        XCTAssertEqual(first + second, log(1.2) + log(0.4) - entropy, accuracy: 1e-9)
+    }
+
+    func testEveryRunGoesOnAloneOnItsOwnNoisyFramesAndTheBestLabelsEachFrame() throws {
+        let cell = try model(restarts: 3).cell()
+        XCTAssertEqual(cell.restartScope, .sequence, "the model's")
+        let x = try frames(2, frames: 3)
+        var rng = SeededRNG(seed: 4), same = SeededRNG(seed: 4)
+        var runs = Hypotheses(cell: cell, firstFrame: x[0], components: 3, rng: &rng)
+        runs.step(input: x[0], target: x[1], rng: &rng)
+        runs.step(input: x[1], target: x[2], rng: &rng)
+        let choice = runs.expect(target: x[2])
+
+        // The same draws, each run alone (batch 1): its search on frame 0, then two steps on its own noisy copies.
+        let copies = repeatedSlices(x[0], times: 3)
+        let noisy0 = cell.restartNoise.apply(to: copies.scalars, rng: &same)
+        let draws = cell.initialState(firstInput: Tensor(shape: copies.shape, scalars: noisy0), components: 3, rng: &same)
+        let noisy1 = cell.restartNoise.apply(to: repeatedSlices(x[0], times: 3).scalars, rng: &same)
+        let noisy2 = cell.restartNoise.apply(to: repeatedSlices(x[1], times: 3).scalars, rng: &same)
+        let slice = 3 * 784
+        func frame(_ values: [Float], _ e: Int) -> Tensor { Tensor(shape: [1, 1, 28, 28, 1], scalars: Array(values[e * 784..<(e + 1) * 784])) }
+        withoutGradients {
+            for b in 0..<2 {
+                var scores: [Double] = []
+                for r in 0..<3 {
+                    let e = b * 3 + r
+                    var state = EMState(theta: cell.network.initialTheta(rows: 3), predictions: Tensor(filling: 0, shape: [1, 3, 28, 28, 1]),
+                                        gamma: Tensor(shape: [1, 3, 28, 28, 1], scalars: Array(draws.gamma.scalars[e * slice..<(e + 1) * slice])))
+                    for _ in 0..<2 { state = cell(input: frame(noisy0, e), target: frame(x[0].scalars, b), state: state) }
+                    state = cell(input: frame(noisy1, e), target: frame(x[1].scalars, b), state: state)
+                    state = cell(input: frame(noisy2, e), target: frame(x[2].scalars, b), state: state)
+                    let gap = zip(Array(runs.state.gamma.scalars[e * slice..<(e + 1) * slice]), state.gamma.scalars).map { Swift.abs($0 - $1) }.max()!
+                    XCTAssertLessThan(gap, 1e-4, "γ of run \(r) of sequence \(b)")
+                    let p = pixelProbabilities(predictions: state.predictions, target: frame(x[2].scalars, b), likelihood: cell.likelihood, eSigma: cell.eSigma)
+                    scores.append(classificationLogLikelihoods(probabilities: p, gamma: state.gamma)[0])
+                }
+                XCTAssertGreaterThan(Set(scores.map { Float($0) }).count, 1, "the runs differ")
+                let best = scores.indices.max { scores[$0] < scores[$1] }!
+                XCTAssertEqual(choice.leaders[b], best, "the leader of sequence \(b)")
+                XCTAssertEqual(Array(choice.gamma.scalars[b * slice..<(b + 1) * slice]),
+                               Array(runs.state.gamma.scalars[(b * 3 + best) * slice..<(b * 3 + best + 1) * slice]))
+            }
+        }
+    }
+
+    func testEvaluationScoresTheLeadersAndTheirOwnNextStepPredictions() throws {
+        let model = try model(restarts: 3)
+        let x = try frames(2, frames: 5)
+        var rng = SeededRNG(seed: 8)
+        let (rollout, initialGamma) = model.cell().unrollHypotheses(targets: x, components: 3, stepWeights: [1, 1, 1, 1],
+                                                                    loss: LossSettings(gradientGamma: false), rng: &rng)
+        XCTAssertEqual(rollout.gammas.count, 4)
+        XCTAssertEqual(rollout.gammas[0].shape, [2, 3, 28, 28, 1])
+        XCTAssertEqual(rollout.predictions[3].shape, [2, 3, 28, 28, 1])
+        XCTAssertEqual(initialGamma.shape, [2, 3, 28, 28, 1])
+        XCTAssertEqual(rollout.mixingGammas?.count, 4, "each step's ψ is weighed by its own run's γ of the step before")
+        let loss = rollout.stepLosses.map(\.total).reduce(0, +)
+        XCTAssertEqual(rollout.loss.scalar, loss, accuracy: 1e-3 * Swift.abs(loss))
+        // The same model and data through `evaluate` with the scope stored in the model: finite scores, one row a sequence.
+        let batch = Batch(features: x.flatMap(\.scalars), groups: [Int32](repeating: 1, count: 5 * 2 * 784), t: 5, b: 2, h: 28, w: 28, c: 1)
+        let result = try model.evaluate(batches: [batch], noise: .none, loss: LossConfig(gradientGamma: false, stepWeights: .all), seed: 3)
+        XCTAssertEqual(result.perSequence.count, 2)
+        XCTAssertTrue(result.bce.isFinite && result.loss.isFinite)
+    }
+
+    func testTheTrackerShowsTheLeadersGammaOfBatchEvaluationInAFixedColourOrder() throws {
+        let model = try model(restarts: 3)
+        let x = try frames(1, frames: 6)
+        let tracker = try Tracker(model: model, warmupSteps: 2, seed: 5)
+        XCTAssertEqual(tracker.restartScope, .sequence, "the model's")
+        let tracked = x.map { tracker.track($0.scalars) }
+        var rng = SeededRNG(seed: 5)
+        let (rollout, _) = model.cell(warmupSteps: 2).unrollHypotheses(targets: x, components: 3, stepWeights: [1, 1, 1, 1, 1],
+                                                                      loss: LossSettings(gradientGamma: false), rng: &rng)
+        for t in 1..<x.count {
+            let expected = rollout.gammas[t - 1].scalars, shown = tracked[t].gamma
+            // Each shown component is one of the leader's, each used once.
+            var used = Set<Int>()
+            for k in 0..<3 {
+                let j = (0..<3).first { j in
+                    !used.contains(j) && (0..<784).allSatisfy { Swift.abs(shown[k * 784 + $0] - expected[j * 784 + $0]) < 1e-4 }
+                }
+                XCTAssertNotNil(j, "frame \(t): component \(k) is none of the leader's left")
+                j.map { _ = used.insert($0) }
+            }
+        }
+        XCTAssertNoThrow(try Tracker(model: model, restartScope: .firstFrame))
+    }
+
+    func testAComponentOrderFollowsTheOverlapOfTheGroupings() {
+        // Reference rows one-hot over 4 pixels' blocks; the candidate the same rows in another order, blurred.
+        for k in [3, 8] {
+            let pixels = 4 * k
+            let reference = (0..<k).flatMap { i in (0..<pixels).map { p in p / 4 == i ? Float(1) : 0 } }
+            let truth = Array((0..<k).reversed()).shuffledDeterministically()
+            // candidate row truth[i] is reference row i, plus a little of every pixel
+            var candidate = [Float](repeating: 0.01, count: k * pixels)
+            for i in 0..<k { for p in 0..<pixels where reference[i * pixels + p] == 1 { candidate[truth[i] * pixels + p] = 0.9 } }
+            let order = matchedOrder(reference: reference, candidate: candidate, components: k)
+            XCTAssertEqual(order, truth, "K = \(k)")
+            XCTAssertEqual(reordered(candidate, order: order).enumerated().filter { $0.element == 0.9 }.map { $0.offset },
+                           reference.enumerated().filter { $0.element == 1 }.map { $0.offset })
+        }
+    }
+}
+
+private extension Array where Element == Int {
+    /// A fixed reordering (a rotation by one after a swap of the first two), so the test is deterministic.
+    func shuffledDeterministically() -> [Int] {
+        var a = self
+        a.swapAt(0, 1)
+        return Array(a[1...] + a[..<1])
+    }
+}
