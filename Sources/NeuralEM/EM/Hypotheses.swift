@@ -4,8 +4,9 @@ import Foundation
 // MARK: - Restarts carried through the sequence (`restart_scope: sequence`)
 
 /// R EM runs per sequence, each started by its own restart search on the first frame
-/// (``NEMCell/restartSearches(firstFrame:components:rng:)``) and reading its own copy of every frame corrupted
-/// by the model's training noise, so that the runs explore different groupings all along. Each frame is
+/// (``NEMCell/restartSearches(firstFrame:components:rng:)``). Run 0 then reads the frames as given (the
+/// tracker's clean frames, or evaluation's inputs with its noise); every other run reads its own copy of each
+/// clean frame corrupted by the model's training noise, so that the runs explore different groupings all along. Each frame is
 /// labelled by the run whose grouping explains that frame best: the highest classification log-likelihood
 /// Σ_pixels Σ_k γ_k log P(x | ψ_k) (Celeux and Govaert's criterion for choosing a partition; it is the mixture
 /// log-likelihood minus the entropy of γ, so it prefers the grouping that gives each pixel clearly to one
@@ -46,11 +47,15 @@ public struct Hypotheses {
         draws = searches.draws
     }
 
-    /// One EM step of every run on its own noisy copy of the clean frame `input`, scored against `target`.
-    /// input, target (B, 1, H, W, C)
-    public mutating func step(input: Tensor, target: Tensor, rng: inout SeededRNG) {
-        let clean = repeatedSlices(input, times: count)
-        let noisy = Tensor(shape: clean.shape, scalars: cell.restartNoise.apply(to: clean.scalars, rng: &rng))
+    /// One EM step of every run, scored against `target`: run 0 reads `input`, the others their own noisy copies
+    /// of the clean frame `clean`. input, clean, target (B, 1, H, W, C)
+    public mutating func step(input: Tensor, clean: Tensor, target: Tensor, rng: inout SeededRNG) {
+        var inputs = cell.restartNoise.apply(to: repeatedSlices(clean, times: count).scalars, rng: &rng)
+        let given = input.scalars, frame = given.count / sequences
+        for b in 0..<sequences {
+            for i in 0..<frame { inputs[b * count * frame + i] = given[b * frame + i] }
+        }
+        let noisy = Tensor(shape: [sequences * count] + Array(input.shape.dropFirst()), scalars: inputs)
         let next = withoutGradients { cell(input: noisy, target: repeatedSlices(target, times: count), state: state) }
         state = next
     }
@@ -88,9 +93,11 @@ func classificationLogLikelihoods(probabilities: Tensor, gamma: Tensor) -> [Doub
 extension NEMCell {
     /// T = `targets.count − 1` EM steps of ``Hypotheses`` (R = `restarts` runs per sequence), each step's γ and
     /// ψ those of the run that leads at that step; the loss is the leaders' loss. For evaluation.
-    /// - Parameter targets: T + 1 clean frames, each (B, 1, H, W, C)
+    /// - Parameters:
+    ///   - inputs: T + 1 frames as evaluation gives them (with its noise), read by run 0, each (B, 1, H, W, C)
+    ///   - targets: T + 1 clean frames, each (B, 1, H, W, C)
     /// - Returns: the rollout and the γ₀ of the run that leads on frame 0
-    func unrollHypotheses(targets: [Tensor], components: Int, stepWeights: [Float], loss settings: LossSettings,
+    func unrollHypotheses(inputs: [Tensor], targets: [Tensor], components: Int, stepWeights: [Float], loss settings: LossSettings,
                           rng: inout SeededRNG) -> (rollout: Rollout, initialGamma: Tensor) {
         withoutGradients {
             var runs = Hypotheses(cell: self, firstFrame: targets[0], components: components, rng: &rng)
@@ -100,7 +107,7 @@ extension NEMCell {
             var gammas: [Tensor] = [], predictions: [Tensor] = [], mixingGammas: [Tensor] = []
             for t in 0..<(targets.count - 1) {
                 let before = runs.state.gamma  // γ_{t−1} of every run, which weighs its ψ_t in the next-step prediction
-                runs.step(input: targets[t], target: targets[t + 1], rng: &rng)
+                runs.step(input: inputs[t], clean: targets[t], target: targets[t + 1], rng: &rng)
                 let choice = runs.expect(target: targets[t + 1])
                 mixingGammas.append(runs.selected(before, of: choice.leaders))
                 let loss = outerLoss(predictions: choice.predictions, gamma: choice.gamma, target: targets[t + 1],

@@ -111,8 +111,8 @@ extension NEMModel {
     /// model's, 0 in the paper's protocol) before the T scored steps, as the tracker does on a first frame;
     /// with `restarts` R > 1 (default the model's) the start is the best of R searches on frame 0 instead, see
     /// ``NEMCell/restartedStart(firstFrame:components:rng:)``; with `restartScope` `sequence` (default the model's)
-    /// the R searches go on through the sequence as ``Hypotheses``, each reading its own noisy copy of every
-    /// frame (the model's training noise; `noise` does not apply).
+    /// the R searches go on through the sequence as ``Hypotheses``: the first reads the inputs with `noise`, the
+    /// others their own copies of each frame with the model's training noise.
     public func evaluate(batches: [Batch], components: Int? = nil, steps: Int? = nil, initialGamma: InitialGamma? = nil,
                          warmupSteps: Int? = nil, restarts: Int? = nil, restartScope: RestartScope? = nil, noise: NoiseModel,
                          loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
@@ -164,7 +164,7 @@ extension NEMModel {
                                            noise: &noiseSource)
                 let rollout: Rollout, initialGamma: Tensor
                 if cell.restarts > 1, cell.restartScope == .sequence {
-                    (rollout, initialGamma) = cell.unrollHypotheses(targets: batch.targets, components: k, stepWeights: weights,
+                    (rollout, initialGamma) = cell.unrollHypotheses(inputs: batch.inputs, targets: batch.targets, components: k, stepWeights: weights,
                                                                     loss: loss.settings, rng: &rng)
                 } else if cell.restarts > 1 {
                     let start = cell.restartedStart(firstFrame: batch.targets[0], components: k, rng: &rng)

@@ -143,7 +143,7 @@ public final class Tracker: @unchecked Sendable {
         let choice: Hypotheses.Choice
         if wasReset || self.runs == nil {
             runs = Hypotheses(cell: cell, firstFrame: x, components: components, rng: &rng)
-            for _ in 0..<stepsPerFrame { runs.step(input: x, target: x, rng: &rng) }
+            for _ in 0..<stepsPerFrame { runs.step(input: x, clean: x, target: x, rng: &rng) }
             // A first frame is labelled from its E-step against the last prediction, as without the runs.
             choice = runs.expect(target: x)
             orders = Array(repeating: Array(0..<components), count: runs.count)
@@ -159,7 +159,7 @@ public final class Tracker: @unchecked Sendable {
                                             components: components)
                 leader = next
             }
-            for _ in 0..<stepsPerFrame { runs.step(input: x, target: x, rng: &rng) }
+            for _ in 0..<stepsPerFrame { runs.step(input: x, clean: x, target: x, rng: &rng) }
         }
         self.runs = runs
         let predictions = runs.selected(runs.state.predictions, of: [leader]).scalars
