@@ -7,15 +7,7 @@ import XCTest
 /// Restarts carried through the sequence: R runs per sequence, each frame labelled by the run whose grouping
 /// explains it best.
 final class HypothesesTests: XCTestCase {
-    private func model(restarts: Int) throws -> NEMModel {
-        var rng = SeededRNG(seed: 11)
-        let network = NetworkSpec(input: [.reshape([28, 28, 1]), .conv(8, act: .elu, ln: true), .flatten, .fc(32, act: .elu, ln: true)],
-                                  recurrent: [.rnn(16, ln: true)],
-                                  output: [.fc(7 * 7 * 4, act: .relu, ln: true), .reshape([7, 7, 4]),
-                                           .resizeConv(4, act: .relu, ln: true), .resizeConv(1, act: .output), .flatten])
-        return try NEMModel(config: ModelConfig(components: 3, steps: 4, likelihood: .bernoulli, warmupSteps: 2, restarts: restarts,
-                                                restartScope: .sequence, frameShape: [28, 28, 1], network: network), rng: &rng)
-    }
+    private func model(restarts: Int) throws -> NEMModel { try smallRestartingModel(restarts: restarts, restartScope: .sequence) }
 
     /// `frames` frames of `count` flying-shapes sequences, each (count, 1, 28, 28, 1).
     private func frames(_ count: Int, frames: Int) throws -> [Tensor] {

@@ -6,15 +6,7 @@ import XCTest
 
 /// Restarts: R searches for a start on frame 0 per sequence, the one whose warm-up explains the frame best is kept.
 final class RestartsTests: XCTestCase {
-    private func model(restarts: Int?) throws -> NEMModel {
-        var rng = SeededRNG(seed: 11)
-        let network = NetworkSpec(input: [.reshape([28, 28, 1]), .conv(8, act: .elu, ln: true), .flatten, .fc(32, act: .elu, ln: true)],
-                                  recurrent: [.rnn(16, ln: true)],
-                                  output: [.fc(7 * 7 * 4, act: .relu, ln: true), .reshape([7, 7, 4]),
-                                           .resizeConv(4, act: .relu, ln: true), .resizeConv(1, act: .output), .flatten])
-        return try NEMModel(config: ModelConfig(components: 3, steps: 4, likelihood: .bernoulli, warmupSteps: 2, restarts: restarts,
-                                                frameShape: [28, 28, 1], network: network), rng: &rng)
-    }
+    private func model(restarts: Int?) throws -> NEMModel { try smallRestartingModel(restarts: restarts) }
 
     /// The first frames of `count` flying-shapes sequences, (count, 1, 28, 28, 1).
     private func firstFrames(_ count: Int) throws -> Tensor {
