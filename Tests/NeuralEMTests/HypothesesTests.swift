@@ -114,6 +114,12 @@ final class HypothesesTests: XCTestCase {
                 j.map { _ = used.insert($0) }
             }
         }
+        // Frame 0: the run whose warm-up explains it best, after the frame's own step (the same draws).
+        var same = SeededRNG(seed: 5)
+        var runs = Hypotheses(cell: model.cell(warmupSteps: 2), firstFrame: x[0], components: 3, rng: &same)
+        let first = runs.expect(target: x[0]).leaders
+        runs.step(input: x[0], clean: x[0], target: x[0], rng: &same)
+        XCTAssertEqual(tracked[0].gamma, runs.selected(runs.state.gamma, of: first).scalars, "frame 0")
         XCTAssertNoThrow(try Tracker(model: model, restartScope: .firstFrame))
     }
 

@@ -140,17 +140,20 @@ public final class Tracker: @unchecked Sendable {
     /// One frame with the restarts carried through the stream (``Hypotheses``).
     private func trackRuns(_ x: Tensor, frame: [Float], wasReset: Bool) -> TrackedFrame {
         var runs: Hypotheses
-        let choice: Hypotheses.Choice
+        let gamma: Tensor
         if wasReset || self.runs == nil {
             runs = Hypotheses(cell: cell, firstFrame: x, components: components, rng: &rng)
+            // The run whose warm-up explains the first frame best labels it, as evaluation picks its first
+            // leader: after the next step the predictions are already of the next frame.
+            leader = runs.expect(target: x).leaders[0]
             for _ in 0..<stepsPerFrame { runs.step(input: x, clean: x, target: x, rng: &rng) }
             // A first frame is labelled from its E-step against the last prediction, as without the runs.
-            choice = runs.expect(target: x)
+            gamma = runs.selected(runs.state.gamma, of: [leader])
             orders = Array(repeating: Array(0..<components), count: runs.count)
-            leader = choice.leaders[0]
         } else {
             runs = self.runs!
-            choice = runs.expect(target: x)  // γ_t of every run, from its ψ_{t−1}
+            let choice = runs.expect(target: x)  // γ_t of every run, from its ψ_{t−1}
+            gamma = choice.gamma
             let next = choice.leaders[0]
             if next != leader {
                 let gammas = runs.state.gamma.scalars, size = gammas.count / runs.count
@@ -164,7 +167,7 @@ public final class Tracker: @unchecked Sendable {
         self.runs = runs
         let predictions = runs.selected(runs.state.predictions, of: [leader]).scalars
         defer { frameIndex += 1 }
-        return label(frame: frame, gamma: reordered(choice.gamma.scalars, order: orders[leader]),
+        return label(frame: frame, gamma: reordered(gamma.scalars, order: orders[leader]),
                      predictions: reordered(predictions, order: orders[leader]), wasReset: wasReset)
     }
 
