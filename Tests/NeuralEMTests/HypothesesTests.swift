@@ -120,6 +120,8 @@ final class HypothesesTests: XCTestCase {
         let first = runs.expect(target: x[0]).leaders
         runs.step(input: x[0], clean: x[0], target: x[0], rng: &same)
         XCTAssertEqual(tracked[0].gamma, runs.selected(runs.state.gamma, of: first).scalars, "frame 0")
+        // Frame 1 keeps frame 0's leader (its prediction of frame 1 has not seen motion yet), in the same colours.
+        XCTAssertEqual(tracked[1].gamma, runs.expect(target: x[1], keeping: first).gamma.scalars, "frame 1")
         XCTAssertNoThrow(try Tracker(model: model, restartScope: .firstFrame))
     }
 

@@ -57,6 +57,7 @@ public final class Tracker: @unchecked Sendable {
     private var runs: Hypotheses?
     private var leader = 0
     private var orders: [[Int]] = []
+    private var framesSinceStart = 0
     private var previousFrame: [Float]?
     private var frameIndex = 0
     private var resetRequested = false
@@ -150,9 +151,12 @@ public final class Tracker: @unchecked Sendable {
             // A first frame is labelled from its E-step against the last prediction, as without the runs.
             gamma = runs.selected(runs.state.gamma, of: [leader])
             orders = Array(repeating: Array(0..<components), count: runs.count)
+            framesSinceStart = 0
         } else {
             runs = self.runs!
-            let choice = runs.expect(target: x)  // γ_t of every run, from its ψ_{t−1}
+            // γ_t of every run, from its ψ_{t−1}; the frame after a first one keeps the first one's leader, as
+            // evaluation's first step does.
+            let choice = runs.expect(target: x, keeping: framesSinceStart == 1 ? [leader] : nil)
             gamma = choice.gamma
             let next = choice.leaders[0]
             if next != leader {
@@ -165,6 +169,7 @@ public final class Tracker: @unchecked Sendable {
             for _ in 0..<stepsPerFrame { runs.step(input: x, clean: x, target: x, rng: &rng) }
         }
         self.runs = runs
+        framesSinceStart += 1
         let predictions = runs.selected(runs.state.predictions, of: [leader]).scalars
         defer { frameIndex += 1 }
         return label(frame: frame, gamma: reordered(gamma.scalars, order: orders[leader]),
