@@ -50,7 +50,7 @@ public final class TrackingPipeline {
         self.components = components
         let tracker = try Self.stage("track") {
             try Tracker(model: model, components: components, stepsPerFrame: config.tracker.emStepsPerFrame,
-                        warmupSteps: config.tracker.warmupSteps, restarts: config.tracker.restarts, restartScope: config.tracker.restartScope,
+                        warmupSteps: config.tracker.warmupSteps ?? model.config.warmupSteps ?? PipelineConfig.Tracker.defaultWarmupSteps, restarts: config.tracker.restarts, restartScope: config.tracker.restartScope,
                         sceneCutThreshold: config.tracker.sceneCutThreshold)
         }
 

@@ -19,7 +19,7 @@ struct BenchIdentity: ParsableCommand {
     @Option(help: "Enlargement of the rendered videos.") var scale = 10
     @Option(help: "An object counts in a frame when at least this many of its pixels are scored.") var minimumPixels = 5
     @Option(help: "tracker.warmup_steps: extra EM steps on the first frame (default: the pipeline's).")
-    var warmupSteps = PipelineConfig().tracker.warmupSteps
+    var warmupSteps: Int?
 
     func run() throws {
         try reportingErrors("bench identity") {
@@ -43,7 +43,7 @@ struct BenchIdentity: ParsableCommand {
                 early += e / Double(streams); late += l / Double(streams); swaps += s; visible += v
             }
             print(String(format: "%d streams of %d frames, model %@, %d warm-up steps: AMI frames 2–21 %.4f, last 100 frames %.4f, difference %+.4f (target within ±0.03): %@",
-                         streams, frames, model, warmupSteps, early, late, late - early, abs(late - early) <= 0.03 ? "met" : "NOT met"))
+                         streams, frames, model, warmupSteps ?? loaded.config.warmupSteps ?? PipelineConfig.Tracker.defaultWarmupSteps, early, late, late - early, abs(late - early) <= 0.03 ? "met" : "NOT met"))
             print(String(format: "colour swaps: %d in %d object-frames (%.3f%%): an object's majority label changed from one frame to the next",
                          swaps, visible, 100 * Double(swaps) / Double(max(visible, 1))))
         }

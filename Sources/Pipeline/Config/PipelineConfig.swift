@@ -44,9 +44,11 @@ public struct PipelineConfig: Equatable, Sendable {
         /// K; `nil`: the model's own.
         public var components: Int?
         public var emStepsPerFrame = 1
-        /// Extra EM steps on the first frame after a reset (0: none, as batch evaluation); 20 brings the
-        /// first frames' grouping up to that of later ones (docs/track.md).
-        public var warmupSteps = 20
+        /// Extra EM steps on the first frame after a reset (0: none, as batch evaluation); `nil`: the model's
+        /// `model.warmup_steps` (what it was trained with), or ``defaultWarmupSteps`` when it has none, which
+        /// brings the first frames' grouping up to that of later ones for a model trained without (docs/track.md).
+        public var warmupSteps: Int?
+        public static let defaultWarmupSteps = 20
         /// Searches for a start on a first frame, the best kept (`nil`: the model's).
         public var restarts: Int?
         /// Whether the restarts end on the first frame or go on through the stream (`nil`: the model's).
