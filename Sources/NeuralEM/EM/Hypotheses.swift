@@ -8,9 +8,9 @@ import Foundation
 /// tracker's clean frames, or evaluation's inputs with its noise); every other run reads its own copy of each
 /// clean frame corrupted by the model's training noise, so that the runs explore different groupings all
 /// along. Each frame is labelled by the run whose grouping explains that frame best: the highest
-/// classification log-likelihood Σ_pixels Σ_k γ_k log P(x | ψ_k) (Celeux and Govaert's criterion for choosing a partition; it is the mixture
-/// log-likelihood minus the entropy of γ, so it prefers the grouping that gives each pixel clearly to one
-/// component). All runs go on, so one that falls behind may lead again later. No gradients: for evaluation
+/// classification log-likelihood Σ_pixels Σ_k γ_k log P(x | ψ_k) (Celeux and Govaert's criterion for
+/// choosing a partition; it is the mixture log-likelihood minus the entropy of γ, so it prefers the grouping
+/// that gives each pixel clearly to one component). All runs go on, so one that falls behind may lead again later. No gradients: for evaluation
 /// and tracking.
 public struct Hypotheses {
     public let cell: NEMCell
