@@ -18,7 +18,6 @@ public struct Hypotheses {
     public let count: Int
     /// B, sequences.
     public let sequences: Int
-    public let components: Int
     /// Every run, sequence-major (element b·R + r is run r of sequence b): θ (B·R·K, M), ψ (B·R, K, H, W, C),
     /// γ (B·R, K, H, W, 1).
     public private(set) var state: EMState
@@ -42,7 +41,6 @@ public struct Hypotheses {
         self.cell = cell
         count = cell.restarts
         sequences = firstFrame.shape[0]
-        self.components = components
         state = searches.state
         draws = searches.draws
     }
