@@ -26,7 +26,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Score only the first N sequences.") var limit: Int?
     @Option(name: .customLong("batch-size"), help: "Sequences per batch.") var batchSize: Int = 100
     @Option(help: "Seed of the initial γ and the noise.") var seed: UInt64 = 1
-    @Option(name: .customLong("per-sequence"), help: "Also write each sequence's AMI (mean over steps, last step) to this CSV file.")
+    @Option(name: .customLong("per-sequence"), help: "Also write each sequence's AMI (mean over steps, last step, then each step 1…T) to this CSV file.")
     var perSequence: String?
     @Flag(help: "Print one flat JSON object.") var json = false
     @Flag(help: "No progress output.") var quiet = false
@@ -53,10 +53,14 @@ struct Eval: ParsableCommand {
                                             loss: model.lossConfig, seed: seed) { progress.update(done: $0, total: total) }
             progress.finish()
             if let perSequence {
-                let rows = result.perSequence.enumerated().map { String(format: "%d,%.6f,%.6f", $0.offset, $0.element.mean, $0.element.last) }
+                let header = (["sequence", "ami_mean", "ami_last"] + (1...steps).map { "ami_step_\($0)" }).joined(separator: ",")
+                let rows = result.perSequence.enumerated().map { index, scores in
+                    ([String(index)] + ([scores.mean, scores.last] + scores.amiPerStep).map { String(format: "%.6f", $0) })
+                        .joined(separator: ",")
+                }
                 // Written under a temporary name and moved into place: never a half-written file under the final name.
                 do {
-                    try Data(((["sequence,ami_mean,ami_last"] + rows).joined(separator: "\n") + "\n").utf8)
+                    try Data((([header] + rows).joined(separator: "\n") + "\n").utf8)
                         .write(to: URL(fileURLWithPath: perSequence), options: .atomic)
                 } catch {
                     throw VideoIOError.outputNotCreatable(path: perSequence, reason: error.localizedDescription)

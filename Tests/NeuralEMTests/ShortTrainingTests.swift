@@ -75,6 +75,9 @@ final class ShortTrainingTests: XCTestCase {
         XCTAssertEqual(kmeans.perSequence.count, 32)
         XCTAssertEqual(kmeans.perSequence.map(\.last).reduce(0, +) / 32, kmeans.amiLast, accuracy: 1e-9)
         XCTAssertEqual(kmeans.perSequence.map(\.mean).reduce(0, +) / 32, kmeans.amiMean, accuracy: 1e-9)
+        for step in 0..<3 {
+            XCTAssertEqual(kmeans.perSequence.map { $0.amiPerStep[step] }.reduce(0, +) / 32, kmeans.amiPerStep[step], accuracy: 1e-9)
+        }
         // Warm-up steps change what the scored steps start from.
         let warmed = try model.evaluate(batches: batches, initialGamma: .kmeans, warmupSteps: 2, noise: .none, loss: loss, seed: 1)
         XCTAssertNotEqual(warmed.amiPerStep, kmeans.amiPerStep)

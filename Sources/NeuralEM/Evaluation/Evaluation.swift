@@ -25,8 +25,8 @@ public struct EvaluationResult: Sendable {
     public var bce: Double
     /// Sequences scored.
     public var sequences: Int
-    /// Per sequence, in order: (AMI mean over steps, AMI last step), max normalisation.
-    public var perSequence: [(mean: Double, last: Double)] = []
+    /// Per sequence, in order: its AMI (max normalisation) at each step.
+    public var perSequence: [SequenceAMI] = []
 
     public var amiMean: Double { mean(amiPerStep) }
     public var amiLast: Double { amiPerStep.last ?? .nan }
@@ -47,13 +47,20 @@ public struct EvaluationResult: Sendable {
     }
 }
 
+/// One sequence's AMI (max normalisation) at each step 1…T.
+public struct SequenceAMI: Sendable {
+    public var amiPerStep: [Double]
+    public var mean: Double { amiPerStep.isEmpty ? .nan : amiPerStep.reduce(0, +) / Double(amiPerStep.count) }
+    public var last: Double { amiPerStep.last ?? .nan }
+}
+
 private func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
 
 /// Accumulates per-batch scores into an ``EvaluationResult`` weighted by batch size.
 struct EvaluationAccumulator {
     private var sums: (ami: [Double], amiArithmetic: [Double], ari: [Double], confidence: [Double]) = ([], [], [], [])
     private var lossSum = 0.0, bceSum = 0.0, initialSum = 0.0, images = 0
-    private var perSequence: [(mean: Double, last: Double)] = []
+    private var perSequence: [SequenceAMI] = []
 
     mutating func add(rollout: Rollout, batch: FrameBatch, initialGamma: Tensor, components: Int) {
         let steps = rollout.gammas.count
@@ -67,7 +74,7 @@ struct EvaluationAccumulator {
             sums = ([Double](repeating: 0, count: steps), [Double](repeating: 0, count: steps),
                     [Double](repeating: 0, count: steps), [Double](repeating: 0, count: steps))
         }
-        var sequenceSums = [Double](repeating: 0, count: b), sequenceLast = [Double](repeating: 0, count: b)
+        var sequenceSteps = [[Double]](repeating: [], count: b)
         for t in 0..<steps {
             let groups = Array(batch.groups[(t + 1) * frameValues..<(t + 2) * frameValues])
             let scores = scoreGamma(gamma: rollout.gammas[t].scalars, groups: groups, batch: b,
@@ -76,13 +83,12 @@ struct EvaluationAccumulator {
             sums.amiArithmetic[t] += scores.amiArithmetic.reduce(0, +)
             sums.ari[t] += scores.ari.reduce(0, +)
             sums.confidence[t] += scores.confidence.reduce(0, +)
-            for i in 0..<b { sequenceSums[i] += scores.amiMax[i] }
-            if t == steps - 1 { sequenceLast = scores.amiMax }
+            for i in 0..<b { sequenceSteps[i].append(scores.amiMax[i]) }
             let previousGamma = rollout.mixingGammas?[t] ?? (t == 0 ? rollout.startGamma : rollout.gammas[t - 1])
             bceSum += nextStepCrossEntropy(gamma: previousGamma, predictions: rollout.predictions[t],
                                            target: batch.targets[t + 1])
         }
-        perSequence += (0..<b).map { (sequenceSums[$0] / Double(steps), sequenceLast[$0]) }
+        perSequence += sequenceSteps.map { SequenceAMI(amiPerStep: $0) }
         lossSum += Double(rollout.loss.scalar) * Double(b)
         images += b
     }
