@@ -28,13 +28,13 @@ public struct EvaluationResult: Sendable {
     /// Per sequence, in order: its AMI (max normalisation) at each step.
     public var perSequence: [SequenceAMI] = []
 
-    public var amiMean: Double { mean(amiPerStep) }
+    public var amiMean: Double { average(amiPerStep) }
     public var amiLast: Double { amiPerStep.last ?? .nan }
-    public var amiMeanArithmetic: Double { mean(amiArithmeticPerStep) }
+    public var amiMeanArithmetic: Double { average(amiArithmeticPerStep) }
     public var amiLastArithmetic: Double { amiArithmeticPerStep.last ?? .nan }
-    public var ariMean: Double { mean(ariPerStep) }
+    public var ariMean: Double { average(ariPerStep) }
     public var ariLast: Double { ariPerStep.last ?? .nan }
-    public var confidenceMean: Double { mean(confidencePerStep) }
+    public var confidenceMean: Double { average(confidencePerStep) }
     public var confidenceLast: Double { confidencePerStep.last ?? .nan }
 
     /// The flat JSON object of `nem eval --json`.
@@ -50,11 +50,11 @@ public struct EvaluationResult: Sendable {
 /// One sequence's AMI (max normalisation) at each step 1…T.
 public struct SequenceAMI: Sendable {
     public var amiPerStep: [Double]
-    public var mean: Double { amiPerStep.isEmpty ? .nan : amiPerStep.reduce(0, +) / Double(amiPerStep.count) }
+    public var mean: Double { average(amiPerStep) }
     public var last: Double { amiPerStep.last ?? .nan }
 }
 
-private func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
+private func average(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
 
 /// Accumulates per-batch scores into an ``EvaluationResult`` weighted by batch size.
 struct EvaluationAccumulator {
