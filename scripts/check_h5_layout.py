@@ -7,8 +7,8 @@ Usage (from the repository root):
 Checks: top-level groups are among training/validation/test; each holds `features` and `groups`
 (and optionally `overlaps`) of one shape (T, N, H, W, C); features are float in [0, 1] or uint8
 (value/255); groups are non-negative integer ids; on the first --sample sequences, scored pixels
-are foreground, overlaps cover every scored pixel, and for binary data (attribute binary = "true", with
-overlaps_scored = "false") features are 0/1 and pixels covered by two or more objects are unscored (group 0).
+are foreground, overlaps cover every scored pixel, pixels covered by two or more objects are unscored (group 0)
+where the file says overlaps_scored = "false", and for binary data (attribute binary = "true") features are 0/1.
 Prints one line per split and exits 1 on the first failure.
 """
 import argparse
@@ -63,9 +63,9 @@ def check_split(name, group, binary, overlaps_scored, objects, sample):
         o = overlaps[:, :n]
         if ((g > 0) & (o < 1)).any():
             fail(f"{name}: a scored pixel is covered by no object")
+        if not overlaps_scored and ((o >= 2) & (g != 0)).any():
+            fail(f"{name}: an overlap pixel is scored, but the file marks overlaps unscored")
         if binary and not overlaps_scored:
-            if ((o >= 2) & (g != 0)).any():
-                fail(f"{name}: an overlap pixel is scored, but overlaps are unscored in binary data")
             if ((o >= 1) != (x > 0)).any():
                 fail(f"{name}: foreground differs from the pixels covered by objects")
         overlap_fraction = f"{np.mean(o >= 2):.4f}"

@@ -8,11 +8,13 @@
 The distance of a sequence is the smallest Chebyshev distance between scored pixels of two different
 objects in its last frame: 1 means they touch or overlap (overlap pixels are unscored, group 0).
 
-With --frames, a frame's overlap share is the share of its scored pixels that two digits cover (`overlaps` = 2).
-The file's groups give such a pixel to the digit brightest there, which a model reading binarized frames cannot
-see. The ceiling is a grouping that knows each digit's binarized mask and guesses between the two digits on
-overlap pixels (seeded, so the figures repeat); frames where one digit alone is scored count as 1, as in
-`nem eval`. It needs the per-step columns of `nem eval --per-sequence` and a file with `overlaps`.
+With --frames, a frame's overlap share is the share of the pixels digits cover that two digits cover
+(`overlaps` = 2). Files written since session 20 leave those pixels unscored (group 0), as the original layout
+does, and the ceiling is 1. Older files gave such a pixel to the digit brightest there, which a model reading
+binarized frames cannot see; for them the ceiling is a grouping that knows each digit's binarized mask and
+guesses between the two digits on overlap pixels (seeded, so the figures repeat). Frames where one digit alone
+is scored count as 1, as in `nem eval`. It needs the per-step columns of `nem eval --per-sequence` and a file
+with `overlaps`.
 """
 import argparse
 import csv
@@ -66,8 +68,8 @@ def by_frames(data: str, per_sequence: str, split: str) -> None:
     share, model, best = [], [], []
     for i, row in enumerate(rows):
         for t in steps:  # step t is scored against frame t
-            scored = groups[t, i] > 0
-            share.append((overlaps[t, i][scored] == 2).mean() if scored.any() else 0.0)
+            covered = overlaps[t, i] > 0
+            share.append((overlaps[t, i][covered] == 2).mean() if covered.any() else 0.0)
             model.append(float(row[f"ami_step_{t}"]))
             best.append(ceiling(groups[t, i], overlaps[t, i], rng))
     share, model, best = map(np.array, (share, model, best))

@@ -18,7 +18,8 @@ uniform direction, are reflected at the borders and drawn at the nearest integer
 Flying MNIST (24x24 grey, features in [0, 1]): digits from the MNIST *test* file, read here from the IDX
 bytes, shrunk to half size with Pillow's bilinear filter (ours averages 2x2 blocks), cropped to the box
 where they reach 0.1, moving as the flying shapes do and composited with `max`; a pixel belongs to the
-digit brightest there if that digit reaches 0.1 on it, else to the background (group 0).
+one digit that reaches 0.1 on it; pixels no digit or two digits reach 0.1 on are group 0 (background and
+overlaps, as in the original layout).
 """
 import argparse
 import gzip
@@ -129,10 +130,9 @@ def flying_mnist(count, objects, frames, digits, rng, size=24):
             for index, (digit, p, _, _) in enumerate(state):
                 top, left = int(round(p[0])), int(round(p[1]))
                 layers[index, top:top + digit.shape[0], left:left + digit.shape[1]] = digit
-            brightest = layers.max(axis=0)
-            owner = layers.argmax(axis=0) + 1
-            features[t, n, :, :, 0] = brightest
-            groups[t, n, :, :, 0] = np.where(brightest >= 0.1, owner, 0)
+            covering = layers >= 0.1
+            features[t, n, :, :, 0] = layers.max(axis=0)
+            groups[t, n, :, :, 0] = np.where(covering.sum(axis=0) == 1, covering.argmax(axis=0) + 1, 0)
             for _, p, v, limit in state:
                 advance(p, v, limit)
     return features, groups

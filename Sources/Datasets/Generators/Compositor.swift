@@ -31,11 +31,10 @@ enum Compositor {
     static let coverageThreshold: Float = 0.1
 
     /// Grey objects (flying MNIST): a pixel's value is the brightest object's intensity there
-    /// (max compositing, so digits never saturate each other); it belongs to the object whose
-    /// intensity is highest there (the first drawn on ties), provided that intensity is at least
-    /// `coverageThreshold`; fainter pixels (digit fringes) and background are group 0.
-    /// `overlaps` counts the objects covering the pixel at that threshold; overlap pixels stay scored
-    /// because their value comes from one digit.
+    /// (max compositing, so digits never saturate each other). A pixel one object covers at
+    /// `coverageThreshold` or more belongs to that object; pixels two or more objects cover are
+    /// group 0 (unscored), as in the original layout and the authors' multi-MNIST data; fainter
+    /// pixels (digit fringes) and background are group 0 too.
     static func drawGrey(_ placements: [Placement], height: Int, width: Int, offset: Int,
                          features: inout [Float], groups: inout [UInt8], overlaps: inout [UInt8]) {
         for p in placements {
@@ -46,7 +45,7 @@ enum Compositor {
                     let i = offset + (p.y + sy) * width + p.x + sx
                     if v >= coverageThreshold {
                         overlaps[i] &+= 1
-                        if v > features[i] || groups[i] == 0 { groups[i] = p.id }
+                        groups[i] = overlaps[i] == 1 ? p.id : 0
                     }
                     if v > features[i] { features[i] = v }
                 }

@@ -28,7 +28,7 @@ public enum DatasetGeneration {
             ("frames", String(options.frames)), ("size", "\(options.height)x\(options.width)"),
             ("binary", generator.kind.isBinary ? "true" : "false"), ("feature_type", featureType.rawValue),
             ("speed", "\(options.speed.lowerBound)-\(options.speed.upperBound) px/frame"),
-            ("overlaps_scored", generator.kind.isBinary ? "false" : "true"),
+            ("overlaps_scored", "false"),
         ]
         for (name, value) in attributes { try writer.setAttribute(name, value) }
 

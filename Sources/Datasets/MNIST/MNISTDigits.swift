@@ -97,8 +97,8 @@ public struct MNISTDigits: Sendable {
 /// Flying MNIST: `objects` digits drawn uniformly from the split's digits (see `MNISTDigits`),
 /// each starting at a uniform position inside the 24×24 grey canvas and moving with constant
 /// velocity (speed in `options.speed`, default 1–2 px/frame), bouncing off the borders.
-/// Overlapping digits are composited with `max`; a pixel's group is the digit brightest there,
-/// provided it reaches 0.1, else 0 (background and faint fringes); see `Compositor.drawGrey`.
+/// Overlapping digits are composited with `max`; a pixel's group is the one digit that reaches 0.1
+/// there, else 0 (background, faint fringes, and overlaps); see `Compositor.drawGrey`.
 public struct FlyingMNIST: SequenceGenerator {
     public let kind = DatasetKind.flyingMNIST
     public let options: GeneratorOptions
