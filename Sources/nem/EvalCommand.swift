@@ -22,6 +22,8 @@ struct Eval: ParsableCommand {
     var restarts: Int?
     @Option(name: .customLong("restart-scope"), help: "first_frame: keep the best search after frame 0; sequence: carry all searches through the sequence, each on its own noisy copy of every frame, and label each frame by the one whose grouping explains it best (default: the model's).")
     var restartScope: RestartScope?
+    @Option(name: .customLong("restart-vote"), help: "With the restarts carried through the sequence, label each frame by the vote of this many runs that explain it best, each matched to the best one's components (default: the model's; 1: the best alone).")
+    var restartVote: Int?
     @Option(help: "Input noise probability (default: the training noise; 0 = none).") var noise: Float?
     @Option(help: "Score only the first N sequences.") var limit: Int?
     @Option(name: .customLong("batch-size"), help: "Sequences per batch.") var batchSize: Int = 100
@@ -49,7 +51,8 @@ struct Eval: ParsableCommand {
             let total = loader.sequences
             let result = try model.evaluate(source: loader, sequences: total, batchSize: max(1, batchSize),
                                             components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps,
-                                            restarts: restarts, restartScope: restartScope, noise: model.noise(probability: probability),
+                                            restarts: restarts, restartScope: restartScope, restartVote: restartVote,
+                                            noise: model.noise(probability: probability),
                                             loss: model.lossConfig, seed: seed) { progress.update(done: $0, total: total) }
             progress.finish()
             if let perSequence {

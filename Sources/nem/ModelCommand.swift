@@ -27,7 +27,9 @@ struct ModelInfo: ParsableCommand {
     /// The model's restarts, in words.
     static func restarts(_ c: ModelConfig) -> String {
         guard let r = c.restarts else { return "" }
-        return c.restartScope == .sequence ? ", \(r) starts carried through the sequence, each frame labelled by the best" : ", best of \(r) starts"
+        guard c.restartScope == .sequence else { return ", best of \(r) starts" }
+        let labels = c.restartVote.map { "the vote of the best \($0)" } ?? "the best"
+        return ", \(r) starts carried through the sequence, each frame labelled by \(labels)"
     }
 
     /// How the model draws γ₀, in words.
@@ -49,6 +51,8 @@ struct ModelExport: ParsableCommand {
     var restarts: Int?
     @Option(name: .customLong("restart-scope"), help: "Store how far the restarts go as the model's: first_frame (the best search after frame 0 is kept) or sequence (all go on; each frame is labelled by the one whose grouping explains it best). The weights do not depend on it.")
     var restartScope: RestartScope?
+    @Option(name: .customLong("restart-vote"), help: "Store how many runs label a frame when the restarts go on through the sequence: the best and the next best, each matched to the best one's components, averaged (1: the best alone). The weights do not depend on it.")
+    var restartVote: Int?
     @Option(name: .customLong("initial-gamma"), help: "Store how γ₀ is drawn (random or kmeans) as the model's; kmeans drops a random start's grid. The weights do not depend on it.")
     var initialGamma: InitialGamma?
     @Option(name: .customLong("kmeans-share"), help: "Store a random γ₀ blended with the k-means one, (1 − s)·random + s·k-means (model.initial_gamma_kmeans_share; 0: random alone). The weights do not depend on it.")
@@ -58,6 +62,7 @@ struct ModelExport: ParsableCommand {
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if let restarts, restarts < 1 { throw ValidationError("--restarts must be at least 1") }
+        if let restartVote, restartVote < 1 { throw ValidationError("--restart-vote must be at least 1") }
         if let kMeansShare {
             guard (0...1).contains(kMeansShare) else { throw ValidationError("--kmeans-share must be in [0, 1], got \(kMeansShare)") }
             guard initialGamma != .kmeans else { throw ValidationError("--kmeans-share blends a random γ₀ with the k-means one; it does not go with --initial-gamma kmeans") }
@@ -71,6 +76,7 @@ struct ModelExport: ParsableCommand {
                 if let steps { stored.steps = steps }
                 if let restarts { stored.restarts = restarts }
                 if let restartScope { stored.restartScope = restartScope == .firstFrame ? nil : restartScope }
+                if let restartVote { stored.restartVote = restartVote > 1 ? restartVote : nil }
                 if let initialGamma { stored.start(by: initialGamma) }
                 if let kMeansShare {
                     stored.start(by: .random)

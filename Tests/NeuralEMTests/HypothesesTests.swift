@@ -125,6 +125,45 @@ final class HypothesesTests: XCTestCase {
         XCTAssertNoThrow(try Tracker(model: model, restartScope: .firstFrame))
     }
 
+    func testAVoteAveragesTheBestRunsInTheLeadersComponentOrder() {
+        // One sequence, R = 3, K = 2, 4 pixels: run 0 leads; run 2 has the same grouping with its components swapped and
+        // pixel 2 undecided; run 1 explains the frame worst and is left out of a vote of two.
+        let leader: [Float] = [1, 1, 0, 0, 0, 0, 1, 1], worst = [Float](repeating: 0.5, count: 8)
+        let swapped: [Float] = [0, 0, 0.5, 1, 1, 1, 0.5, 0]
+        let gamma = Tensor(shape: [3, 2, 1, 4, 1], scalars: leader + worst + swapped)
+        let two = votedGamma(gamma, scores: [-1, -9, -2], leaders: [0], runs: 3, voters: 2)
+        XCTAssertEqual(two.shape, [1, 2, 1, 4, 1])
+        XCTAssertEqual(two.scalars, [1, 1, 0.25, 0, 0, 0, 0.75, 1])
+        // More voters than runs: every run votes.
+        let all = votedGamma(gamma, scores: [-1, -9, -2], leaders: [0], runs: 3, voters: 5).scalars
+        let expected: [Float] = [2.5, 2.5, 1, 0.5, 0.5, 0.5, 2, 2.5].map { $0 / 3 }
+        for (a, b) in zip(all, expected) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        // A leader kept from frame 0 votes even when others score higher; the best of the others joins it.
+        let kept = votedGamma(gamma, scores: [-1, -9, -2], leaders: [1], runs: 3, voters: 2).scalars
+        XCTAssertEqual(kept, zip(worst, leader).map { ($0 + $1) / 2 })
+        // Two sequences are voted apart.
+        let pair = Tensor(shape: [6, 2, 1, 4, 1], scalars: leader + worst + swapped + swapped + worst + leader)
+        XCTAssertEqual(votedGamma(pair, scores: [-1, -9, -2, -2, -9, -1], leaders: [0, 2], runs: 3, voters: 2).scalars,
+                       [1, 1, 0.25, 0, 0, 0, 0.75, 1] + [1, 1, 0.25, 0, 0, 0, 0.75, 1])
+    }
+
+    func testACellWithAVoteLabelsEachFrameByTheVote() throws {
+        let model = try model(restarts: 3)
+        let x = try frames(2, frames: 2)
+        var rng = SeededRNG(seed: 4)
+        var runs = Hypotheses(cell: model.cell(restartVote: 3), firstFrame: x[0], components: 3, rng: &rng)
+        runs.step(input: x[0], clean: x[0], target: x[1], rng: &rng)
+        let choice = runs.expect(target: x[1])
+        withoutGradients {
+            let p = pixelProbabilities(predictions: runs.state.predictions, target: repeatedSlices(x[1], times: 3),
+                                       likelihood: runs.cell.likelihood, eSigma: runs.cell.eSigma)
+            let scores = classificationLogLikelihoods(probabilities: p, gamma: runs.state.gamma)
+            XCTAssertEqual(choice.gamma.scalars,
+                           votedGamma(runs.state.gamma, scores: scores, leaders: choice.leaders, runs: 3, voters: 3).scalars)
+        }
+        XCTAssertNotEqual(choice.gamma.scalars, runs.selected(runs.state.gamma, of: choice.leaders).scalars, "not the leader alone")
+    }
+
     func testAComponentOrderFollowsTheOverlapOfTheGroupings() {
         // Reference rows one-hot over 4 pixels' blocks; the candidate the same rows in another order, blurred.
         for k in [3, 8] {

@@ -10,7 +10,7 @@ import Foundation
 /// along. Each frame is labelled by the run whose grouping explains that frame best: the highest
 /// classification log-likelihood Σ_pixels Σ_k γ_k log P(x | ψ_k) (Celeux and Govaert's criterion for
 /// choosing a partition; it is the mixture log-likelihood minus the entropy of γ, so it prefers the grouping
-/// that gives each pixel clearly to one component). All runs go on, so one that falls behind may lead again later. No gradients: for evaluation
+/// that gives each pixel clearly to one component), or by the vote of the best few (``NEMCell/restartVote``). All runs go on, so one that falls behind may lead again later. No gradients: for evaluation
 /// and tracking.
 public struct Hypotheses {
     public let cell: NEMCell
@@ -30,7 +30,8 @@ public struct Hypotheses {
         public let leaders: [Int]
         /// ψ of the leaders: (B, K, H, W, C)
         public let predictions: Tensor
-        /// γ of the leaders against the frame: (B, K, H, W, 1)
+        /// γ of the leaders against the frame, or the vote of the best runs (``votedGamma(_:scores:leaders:runs:voters:)``)
+        /// when the cell has a `restartVote`: (B, K, H, W, 1)
         public let gamma: Tensor
     }
 
@@ -70,7 +71,10 @@ public struct Hypotheses {
                 (0..<count).max { scores[b * count + $0] < scores[b * count + $1] }!
             }
             state = EMState(theta: state.theta, predictions: state.predictions, gamma: gamma)
-            return Choice(leaders: leaders, predictions: selected(state.predictions, of: leaders), gamma: selected(gamma, of: leaders))
+            let labels = cell.restartVote > 1
+                ? votedGamma(gamma, scores: scores, leaders: leaders, runs: count, voters: cell.restartVote)
+                : selected(gamma, of: leaders)
+            return Choice(leaders: leaders, predictions: selected(state.predictions, of: leaders), gamma: labels)
         }
     }
 

@@ -51,6 +51,10 @@ public struct NEMCell {
     public let restarts: Int
     /// Whether the restarts end on the first frame or go on through the sequence (``Hypotheses``).
     public let restartScope: RestartScope
+    /// How many runs label a frame when the restarts go on through the sequence: the leader and the next best,
+    /// their γ matched to the leader's components and averaged (``votedGamma(_:scores:leaders:runs:voters:)``);
+    /// 1: the leader alone.
+    public let restartVote: Int
     /// The noise on each restart's copy of the first frame (the model's training noise).
     public let restartNoise: NoiseModel
     /// (H, W, C) of a frame.
@@ -58,9 +62,10 @@ public struct NEMCell {
 
     public init(network: any InnerNetwork, likelihood: Likelihood, eSigma: Float = 0.25,
                 gradientGamma: Bool, predictionInit: Float = 0, initialGamma: InitialGamma = .random, initialGammaGrid: Int? = nil,
-                kMeansShare: Float = 0, warmupSteps: Int = 0, restarts: Int = 1, restartScope: RestartScope = .firstFrame, restartNoise: NoiseModel = .none,
-                frameShape: [Int]) {
+                kMeansShare: Float = 0, warmupSteps: Int = 0, restarts: Int = 1, restartScope: RestartScope = .firstFrame, restartVote: Int = 1,
+                restartNoise: NoiseModel = .none, frameShape: [Int]) {
         precondition(restarts >= 1, "NEMCell: \(restarts) restarts")
+        precondition(restartVote >= 1, "NEMCell: a vote of \(restartVote) runs")
         self.network = network
         self.likelihood = likelihood
         self.eSigma = eSigma
@@ -72,6 +77,7 @@ public struct NEMCell {
         self.warmupSteps = warmupSteps
         self.restarts = restarts
         self.restartScope = restartScope
+        self.restartVote = restartVote
         self.restartNoise = restartNoise
         self.frameShape = frameShape
     }

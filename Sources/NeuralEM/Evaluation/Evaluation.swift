@@ -118,24 +118,25 @@ extension NEMModel {
     /// with `restarts` R > 1 (default the model's) the start is the best of R searches on frame 0 instead, see
     /// ``NEMCell/restartedStart(firstFrame:components:rng:)``; with `restartScope` `sequence` (default the model's)
     /// the R searches go on through the sequence as ``Hypotheses``: the first reads the inputs with `noise`, the
-    /// others their own copies of each frame with the model's training noise.
+    /// others their own copies of each frame with the model's training noise, and `restartVote` (default the
+    /// model's) of them label each frame.
     public func evaluate(batches: [Batch], components: Int? = nil, steps: Int? = nil, initialGamma: InitialGamma? = nil,
-                         warmupSteps: Int? = nil, restarts: Int? = nil, restartScope: RestartScope? = nil, noise: NoiseModel,
-                         loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
+                         warmupSteps: Int? = nil, restarts: Int? = nil, restartScope: RestartScope? = nil, restartVote: Int? = nil,
+                         noise: NoiseModel, loss: LossConfig, seed: UInt64) throws -> EvaluationResult {
         var iterator = batches.makeIterator()
         return try evaluate(components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps, restarts: restarts,
-                            restartScope: restartScope, noise: noise, loss: loss, seed: seed) { iterator.next() }
+                            restartScope: restartScope, restartVote: restartVote, noise: noise, loss: loss, seed: seed) { iterator.next() }
     }
 
     /// Evaluates the first `sequences` sequences of `source`, reading one batch of `batchSize` at a time.
     public func evaluate(source: some SequenceSource, sequences: Int, batchSize: Int, components: Int? = nil,
                          steps: Int? = nil, initialGamma: InitialGamma? = nil, warmupSteps: Int? = nil, restarts: Int? = nil,
-                         restartScope: RestartScope? = nil, noise: NoiseModel,
+                         restartScope: RestartScope? = nil, restartVote: Int? = nil, noise: NoiseModel,
                          loss: LossConfig, seed: UInt64, progress: (Int) -> Void = { _ in }) throws -> EvaluationResult {
         var source = source
         var done = 0
         return try evaluate(components: components, steps: steps, initialGamma: initialGamma, warmupSteps: warmupSteps, restarts: restarts,
-                            restartScope: restartScope, noise: noise, loss: loss, seed: seed) {
+                            restartScope: restartScope, restartVote: restartVote, noise: noise, loss: loss, seed: seed) {
             guard done < sequences else { return nil }
             let batch = try source.nextBatch(size: min(batchSize, sequences - done))
             done += batch.b
@@ -145,7 +146,8 @@ extension NEMModel {
     }
 
     private func evaluate(components: Int?, steps: Int?, initialGamma: InitialGamma?, warmupSteps: Int?, restarts: Int?,
-                          restartScope: RestartScope?, noise: NoiseModel, loss: LossConfig, seed: UInt64, next: () throws -> Batch?) throws -> EvaluationResult {
+                          restartScope: RestartScope?, restartVote: Int?, noise: NoiseModel, loss: LossConfig, seed: UInt64,
+                          next: () throws -> Batch?) throws -> EvaluationResult {
         let k = components ?? config.components
         let steps = steps ?? config.steps
         guard k >= 1 else { throw ConfigError.invalid(key: "components", reason: "K must be at least 1, got \(k)") }
@@ -160,7 +162,11 @@ extension NEMModel {
         if let restarts, restarts < 1 {
             throw ConfigError.invalid(key: "restarts", reason: "must be at least 1, got \(restarts)")
         }
-        let cell = self.cell(initialGamma: initialGamma, warmupSteps: warmupSteps, restarts: restarts, restartScope: restartScope)
+        if let restartVote, restartVote < 1 {
+            throw ConfigError.invalid(key: "restart_vote", reason: "must be at least 1, got \(restartVote)")
+        }
+        let cell = self.cell(initialGamma: initialGamma, warmupSteps: warmupSteps, restarts: restarts, restartScope: restartScope,
+                             restartVote: restartVote)
         var accumulator = EvaluationAccumulator()
         var noiseSource = NoiseSource(model: noise, seed: seed)
         var rng = SeededRNG.derived(seed: seed, stream: 0x6A33A)

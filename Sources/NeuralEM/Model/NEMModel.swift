@@ -27,17 +27,19 @@ public final class NEMModel {
 
     /// The EM cell for this model; `gradientGamma` only matters when training. `initialGamma` replaces
     /// the model's way of drawing γ₀ (e.g. to score a model trained with a random γ₀ from a k-means one).
-    /// `warmupSteps`, `restarts` and `restartScope` replace the model's warm-up on frame 0, its number of searches
-    /// for a start there (``NEMCell/restartedStart(firstFrame:components:rng:)``) and how far they go (``Hypotheses``).
+    /// `warmupSteps`, `restarts`, `restartScope` and `restartVote` replace the model's warm-up on frame 0, its number
+    /// of searches for a start there (``NEMCell/restartedStart(firstFrame:components:rng:)``), how far they go
+    /// (``Hypotheses``) and how many of them label a frame.
     public func cell(gradientGamma: Bool = false, initialGamma: InitialGamma? = nil, warmupSteps: Int? = nil,
-                     restarts: Int? = nil, restartScope: RestartScope? = nil) -> NEMCell {
+                     restarts: Int? = nil, restartScope: RestartScope? = nil, restartVote: Int? = nil) -> NEMCell {
         var start = config
         if let initialGamma { start.start(by: initialGamma) }
         return NEMCell(network: network, likelihood: config.likelihood, eSigma: config.eSigma, gradientGamma: gradientGamma,
                        predictionInit: config.predictionInit, initialGamma: start.initialGamma ?? .random,
                        initialGammaGrid: start.initialGammaGrid, kMeansShare: start.initialGammaKMeansShare ?? 0, warmupSteps: warmupSteps ?? config.warmupSteps ?? 0,
                        restarts: restarts ?? config.restarts ?? 1,
-                       restartScope: restartScope ?? config.restartScope ?? .firstFrame, restartNoise: trainingNoise, frameShape: config.frameShape)
+                       restartScope: restartScope ?? config.restartScope ?? .firstFrame,
+                       restartVote: restartVote ?? config.restartVote ?? 1, restartNoise: trainingNoise, frameShape: config.frameShape)
     }
 
     /// Keeps a binary16 copy beside each weight matrix that is exactly binary16 (a model saved with
@@ -149,6 +151,9 @@ extension ModelConfig {
         }
         if let restarts, restarts < 1 {
             throw ConfigError.invalid(key: "model.restarts", reason: "must be at least 1, got \(restarts)")
+        }
+        if let vote = restartVote, !(1...(restarts ?? 1)).contains(vote) {
+            throw ConfigError.invalid(key: "model.restart_vote", reason: "must be between 1 and model.restarts (\(restarts ?? 1)), got \(vote)")
         }
         if let binarize, !(binarize > 0 && binarize <= 1) {
             throw ConfigError.invalid(key: "model.binarize", reason: "must be in (0, 1], got \(binarize)")

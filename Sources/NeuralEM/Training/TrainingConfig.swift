@@ -55,6 +55,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// Whether the restarts end on the first frame (nil: `first_frame`) or go on through the sequence, each
     /// frame labelled by the run that explains it best (`sequence`; ``Hypotheses``).
     public var restartScope: RestartScope?
+    /// With `restart_scope: sequence`, how many runs label a frame: the leader and the next best, matched to the
+    /// leader's components and averaged (nil: 1, the leader alone). See ``votedGamma(_:scores:leaders:runs:voters:)``.
+    public var restartVote: Int?
     /// Grey frames become binary before anything else reads them (x ≥ `binarize` → 1, else 0), in training,
     /// validation, evaluation and tracking: a Bernoulli model of grey data such as flying MNIST (nil: frames
     /// as they come, the reference).
@@ -65,8 +68,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     public init(components: Int, steps: Int, likelihood: Likelihood, eSigma: Float = 0.25, predictionInit: Float = 0,
                 initialGamma: InitialGamma? = nil, initialGammaGrid: Int? = nil, initialGammaKMeansShare: Float? = nil,
-                warmupSteps: Int? = nil, restarts: Int? = nil, restartScope: RestartScope? = nil, binarize: Float? = nil,
-                frameShape: [Int], network: NetworkSpec) {
+                warmupSteps: Int? = nil, restarts: Int? = nil, restartScope: RestartScope? = nil, restartVote: Int? = nil,
+                binarize: Float? = nil, frameShape: [Int], network: NetworkSpec) {
         self.components = components
         self.steps = steps
         self.likelihood = likelihood
@@ -78,6 +81,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.warmupSteps = warmupSteps
         self.restarts = restarts
         self.restartScope = restartScope
+        self.restartVote = restartVote
         self.binarize = binarize
         self.frameShape = frameShape
         self.network = network
@@ -87,7 +91,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         case components, steps, likelihood, eSigma = "e_sigma", predictionInit = "prediction_init"
         case initialGamma = "initial_gamma", initialGammaGrid = "initial_gamma_grid"
         case initialGammaKMeansShare = "initial_gamma_kmeans_share", warmupSteps = "warmup_steps", restarts
-        case restartScope = "restart_scope", binarize
+        case restartScope = "restart_scope", restartVote = "restart_vote", binarize
         case frameShape = "frame_shape", network
     }
 }
