@@ -51,6 +51,7 @@ public final class TrackingPipeline {
         let tracker = try Self.stage("track") {
             try Tracker(model: model, components: components, stepsPerFrame: config.tracker.emStepsPerFrame,
                         warmupSteps: config.tracker.warmupSteps ?? model.config.warmupSteps ?? PipelineConfig.Tracker.defaultWarmupSteps, restarts: config.tracker.restarts, restartScope: config.tracker.restartScope,
+                        restartVote: config.tracker.restartVote,
                         sceneCutThreshold: config.tracker.sceneCutThreshold)
         }
 

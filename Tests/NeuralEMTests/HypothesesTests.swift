@@ -123,6 +123,9 @@ final class HypothesesTests: XCTestCase {
         // Frame 1 keeps frame 0's leader (its prediction of frame 1 has not seen motion yet), in the same colours.
         XCTAssertEqual(tracked[1].gamma, runs.expect(target: x[1], keeping: first).gamma.scalars, "frame 1")
         XCTAssertNoThrow(try Tracker(model: model, restartScope: .firstFrame))
+        XCTAssertEqual(try Tracker(model: model, restartVote: 2).restartVote, 2, "tracker.restart_vote")
+        XCTAssertEqual(tracker.restartVote, 1, "the model's")
+        XCTAssertThrowsError(try Tracker(model: model, restartVote: 0))
     }
 
     func testAVoteAveragesTheBestRunsInTheLeadersComponentOrder() {

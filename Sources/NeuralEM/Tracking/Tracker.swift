@@ -46,6 +46,8 @@ public final class Tracker: @unchecked Sendable {
     /// best, and when another run takes the lead its components are reordered to overlap the last run's, so
     /// that each object keeps its colour.
     public let restartScope: RestartScope
+    /// How many of the carried runs label a frame (``NEMCell/restartVote``).
+    public var restartVote: Int { cell.restartVote }
     /// Reset the state when more than this fraction of pixels changes between consecutive frames (nil: never).
     public let sceneCutThreshold: Double?
     private let cell: NEMCell
@@ -66,7 +68,7 @@ public final class Tracker: @unchecked Sendable {
     ///   - restarts: searches for a start on a first frame; nil: the model's (1 unless it says otherwise)
     ///   - restartScope: nil: the model's (first frame unless it says otherwise)
     public init(model: NEMModel, components: Int? = nil, stepsPerFrame: Int = 1, warmupSteps: Int = 0, restarts: Int? = nil,
-                restartScope: RestartScope? = nil, sceneCutThreshold: Double? = nil, seed: UInt64 = 1) throws {
+                restartScope: RestartScope? = nil, restartVote: Int? = nil, sceneCutThreshold: Double? = nil, seed: UInt64 = 1) throws {
         let k = components ?? model.config.components
         guard k >= 1 else { throw ConfigError.invalid(key: "tracker.components", reason: "K must be at least 1, got \(k)") }
         guard k <= 255 else { throw ConfigError.invalid(key: "tracker.components", reason: "at most 255 components fit 8-bit labels, got \(k)") }
@@ -87,7 +89,10 @@ public final class Tracker: @unchecked Sendable {
         self.sceneCutThreshold = sceneCutThreshold
         self.seed = seed
         rng = SeededRNG(seed: seed)
-        cell = model.cell(warmupSteps: warmupSteps, restarts: restarts, restartScope: self.restartScope)
+        if let restartVote, restartVote < 1 {
+            throw ConfigError.invalid(key: "tracker.restart_vote", reason: "must be at least 1, got \(restartVote)")
+        }
+        cell = model.cell(warmupSteps: warmupSteps, restarts: restarts, restartScope: self.restartScope, restartVote: restartVote)
         model.keepHalfPrecisionWeights()  // K rows through the large fc layers: bound by reading the weights
     }
 

@@ -34,6 +34,8 @@ extension PipelineConfig {
                       "Random starts tried on the first frame (and after each reset); the one whose warm-up explains the frame best is kept; null: the model's."),
             ConfigKey("tracker.restart_scope", \.tracker.restartScope, .optional(.choice),
                       "first_frame: the restarts end on the first frame; sequence: all go on, each on its own noisy copy of every frame, and each frame is labelled by the one that explains it best (R times the work per frame); null: the model's."),
+            ConfigKey("tracker.restart_vote", \.tracker.restartVote, .optional(.integer(1...64)),
+                      "With restart_scope sequence, how many of the runs that explain a frame best label it together (their γ averaged in the best one's component order); 1: the best alone; null: the model's."),
             ConfigKey("tracker.threads", \.tracker.threads, .integer(1...256),
                       "Threads for the tracker's matrix products (OpenBLAS and the engine's loops); 1 is fastest for one stream of small frames, where the other stages use the other cores."),
             ConfigKey("tracker.scene_cut", \.tracker.sceneCutThreshold, .optional(.number(0...1, openBelow: true)),

@@ -53,6 +53,8 @@ public struct PipelineConfig: Equatable, Sendable {
         public var restarts: Int?
         /// Whether the restarts end on the first frame or go on through the stream (`nil`: the model's).
         public var restartScope: RestartScope?
+        /// How many of the carried runs label a frame (`nil`: the model's `model.restart_vote`).
+        public var restartVote: Int?
         /// Threads for the tracker's matrix products (process-wide: OpenBLAS and the engine's loops).
         public var threads = 1
         /// Reset θ when this fraction of pixels changes between two frames; `nil`: never.
