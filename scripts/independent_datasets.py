@@ -24,6 +24,7 @@ overlaps, as in the original layout).
 import argparse
 import gzip
 import os
+import sys
 
 import h5py
 import numpy as np
@@ -103,7 +104,11 @@ def flying_shapes(count, objects, frames, rng):
 
 def mnist_test_digits(directory):
     """The MNIST test images as float arrays in [0, 1], halved (bilinear) and cropped to intensity >= 0.1."""
-    from PIL import Image
+    try:
+        from PIL import Image
+    except ImportError:
+        raise SystemExit(f"independent_datasets.py: flying-mnist needs Pillow in {sys.executable} "
+                         "(apt-get install python3-pil, or pip install Pillow)")
     name = os.path.join(directory, "t10k-images-idx3-ubyte")
     raw = gzip.open(name + ".gz").read() if os.path.exists(name + ".gz") else open(name, "rb").read()
     count, rows, cols = (int.from_bytes(raw[i:i + 4], "big") for i in (4, 8, 12))
