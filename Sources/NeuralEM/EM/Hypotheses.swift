@@ -10,8 +10,8 @@ import Foundation
 /// along. Each frame is labelled by the run whose grouping explains that frame best: the highest
 /// classification log-likelihood Σ_pixels Σ_k γ_k log P(x | ψ_k) (Celeux and Govaert's criterion for
 /// choosing a partition; it is the mixture log-likelihood minus the entropy of γ, so it prefers the grouping
-/// that gives each pixel clearly to one component), or by the vote of the best few (``NEMCell/restartVote``). All runs go on, so one that falls behind may lead again later. No gradients: for evaluation
-/// and tracking.
+/// that gives each pixel clearly to one component), or by the vote of the best few (``NEMCell/restartVote``).
+/// All runs go on, so one that falls behind may lead again later. No gradients: for evaluation and tracking.
 public struct Hypotheses {
     public let cell: NEMCell
     /// R, runs per sequence.
