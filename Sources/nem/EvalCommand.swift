@@ -39,6 +39,9 @@ struct Eval: ParsableCommand {
                 throw ValidationError("--split must be training, validation or test")
             }
             let (model, _) = try NEMModel.load(from: URL(fileURLWithPath: self.model))
+            if let restartVote, restartVote > 1, (restartScope ?? model.config.restartScope) != .sequence {
+                throw ValidationError("--restart-vote needs the runs carried through the sequence (--restart-scope sequence, or a model that stores it)")
+            }
             let file = try DatasetFile(path: data)
             let steps = steps ?? model.config.steps
             let loader = try BatchLoader(file: file, split: split, seed: 0, shuffle: false,

@@ -91,6 +91,8 @@ final class TrainingConfigFileTests: XCTestCase {
         assertError("preset: flying-shapes\nmodel:\n  restart_scope: always\n", line: 3, contains: "model.restart_scope")
         assertError("preset: flying-shapes\nmodel:\n  restarts: 4\n  restart_vote: 5\n", line: 4,
                     contains: "model.restart_vote: must be between 1 and model.restarts (4), got 5")
+        assertError("preset: flying-shapes\nmodel:\n  restarts: 4\n  restart_vote: 2\n", line: 4,
+                    contains: "model.restart_vote: a vote needs the runs carried through the sequence")
         assertError("preset: flying-mnist\nmodel:\n  binarize: 0\n", line: 3, contains: "model.binarize: must be in (0, 1]")
         assertError("preset: flying-shapes\ndata:\n  canvas: [30, 28]\n", line: 3, contains: "data.canvas: expected [H, W] no larger than")
         assertError("preset: flying-shapes\nnoise:\n  min_probability: 0.3\n", line: 3, contains: "noise.min_probability: must be in [0, noise.probability")
@@ -106,7 +108,7 @@ final class TrainingConfigFileTests: XCTestCase {
         XCTAssertEqual(try parse("preset: flying-shapes\nmodel:\n  warmup_steps: 10\n").model.warmupSteps, 10)
         XCTAssertEqual(try parse("preset: flying-shapes\nmodel:\n  restarts: 4\n").model.restarts, 4)
         XCTAssertEqual(try parse("preset: flying-shapes\nmodel:\n  restarts: 4\n  restart_scope: sequence\n").model.restartScope, .sequence)
-        XCTAssertEqual(try parse("preset: flying-shapes\nmodel:\n  restarts: 8\n  restart_vote: 4\n").model.restartVote, 4)
+        XCTAssertEqual(try parse("preset: flying-shapes\nmodel:\n  restarts: 8\n  restart_scope: sequence\n  restart_vote: 4\n").model.restartVote, 4)
         XCTAssertEqual(try parse("preset: flying-mnist\nmodel:\n  binarize: 0.1\n").model.binarize, 0.1)
         XCTAssertEqual(try parse("preset: flying-shapes\ndata:\n  canvas: [24, 24]\n").data.canvas, [24, 24])
     }

@@ -155,6 +155,9 @@ extension ModelConfig {
         if let vote = restartVote, !(1...(restarts ?? 1)).contains(vote) {
             throw ConfigError.invalid(key: "model.restart_vote", reason: "must be between 1 and model.restarts (\(restarts ?? 1)), got \(vote)")
         }
+        if let vote = restartVote, vote > 1, restartScope != .sequence {
+            throw ConfigError.invalid(key: "model.restart_vote", reason: "a vote needs the runs carried through the sequence (model.restart_scope: sequence)")
+        }
         if let binarize, !(binarize > 0 && binarize <= 1) {
             throw ConfigError.invalid(key: "model.binarize", reason: "must be in (0, 1], got \(binarize)")
         }
