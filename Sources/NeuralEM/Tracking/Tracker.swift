@@ -67,6 +67,7 @@ public final class Tracker: @unchecked Sendable {
     /// - Parameters:
     ///   - restarts: searches for a start on a first frame; nil: the model's (1 unless it says otherwise)
     ///   - restartScope: nil: the model's (first frame unless it says otherwise)
+    ///   - restartVote: runs that label a frame when they go on through the sequence; nil: the model's (1 unless it says otherwise)
     public init(model: NEMModel, components: Int? = nil, stepsPerFrame: Int = 1, warmupSteps: Int = 0, restarts: Int? = nil,
                 restartScope: RestartScope? = nil, restartVote: Int? = nil, sceneCutThreshold: Double? = nil, seed: UInt64 = 1) throws {
         let k = components ?? model.config.components
